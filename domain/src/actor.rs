@@ -1,0 +1,196 @@
+//! Who is acting: a user with role grants, each grant scoped to a region node.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::region::{RegionKind, Scope};
+use crate::DomainError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 居民: reports and rates; logs in with WeChat.
+    Resident,
+    /// 党员 (双报到): serves one or more communities; logs in with WeChat.
+    PartyMember,
+    /// 网格员: scoped to a grid.
+    GridWorker,
+    /// 社区工作者: scoped to a community.
+    CommunityStaff,
+    /// 街道工作人员: scoped to a street.
+    StreetStaff,
+    /// 职能部门: receives escalated orders.
+    DepartmentStaff,
+    /// 共建单位 / 志愿服务队 member.
+    OrgMember,
+    /// 管理员: sets up the tree, categories and accounts in its scope.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 8] = [
+        Role::Resident,
+        Role::PartyMember,
+        Role::GridWorker,
+        Role::CommunityStaff,
+        Role::StreetStaff,
+        Role::DepartmentStaff,
+        Role::OrgMember,
+        Role::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Resident => "resident",
+            Role::PartyMember => "party_member",
+            Role::GridWorker => "grid_worker",
+            Role::CommunityStaff => "community_staff",
+            Role::StreetStaff => "street_staff",
+            Role::DepartmentStaff => "department_staff",
+            Role::OrgMember => "org_member",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Resident => "居民",
+            Role::PartyMember => "党员",
+            Role::GridWorker => "网格员",
+            Role::CommunityStaff => "社区工作者",
+            Role::StreetStaff => "街道工作人员",
+            Role::DepartmentStaff => "职能部门工作人员",
+            Role::OrgMember => "共建单位成员",
+            Role::Admin => "管理员",
+        }
+    }
+
+    /// Staff log in with a password and work an inbox of their region.
+    pub fn is_staff(self) -> bool {
+        matches!(
+            self,
+            Role::GridWorker | Role::CommunityStaff | Role::StreetStaff | Role::DepartmentStaff | Role::Admin
+        )
+    }
+
+    /// The region kind a grant of this role must be scoped to; `None` means
+    /// any kind (admin: a node, or no region at all for the whole city).
+    pub fn scope_kind(self) -> Option<RegionKind> {
+        match self {
+            Role::GridWorker => Some(RegionKind::Grid),
+            Role::CommunityStaff | Role::PartyMember => Some(RegionKind::Community),
+            Role::StreetStaff => Some(RegionKind::Street),
+            Role::Resident | Role::DepartmentStaff | Role::OrgMember | Role::Admin => None,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| DomainError::field("role", "invalid_role", format!("未知角色: {s}")))
+    }
+}
+
+/// A role held over part of the region tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub role: Role,
+    pub scope: Scope,
+}
+
+/// The authenticated caller, with every grant loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub grants: Vec<Grant>,
+}
+
+impl Actor {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    pub fn is_staff(&self) -> bool {
+        self.grants.iter().any(|g| g.role.is_staff())
+    }
+
+    /// May this actor set up regions, posters and accounts at the node with `path`?
+    /// Admins may, inside their scope; `None` (a new root) needs a city-wide admin.
+    pub fn may_administer(&self, path: Option<&str>) -> bool {
+        self.grants.iter().filter(|g| g.role == Role::Admin).any(|g| match path {
+            Some(p) => g.scope.contains(p),
+            None => g.scope == Scope::All,
+        })
+    }
+
+    /// Categories are city-wide: only a city-wide admin changes them.
+    pub fn may_configure_categories(&self) -> bool {
+        self.may_administer(None)
+    }
+}
+
+/// Checks that a grant of `role` is scoped to a node of the right kind.
+pub fn check_grant_scope(role: Role, scope_kind: Option<RegionKind>) -> Result<(), DomainError> {
+    match (role.scope_kind(), scope_kind) {
+        (Some(want), Some(got)) if want == got => Ok(()),
+        (Some(want), _) => Err(DomainError::field(
+            "region_id",
+            "wrong_scope_kind",
+            format!("{}必须归属到一个{}", role.label(), want.label()),
+        )),
+        (None, _) => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn admin(scope: Scope) -> Actor {
+        Actor { user_id: Uuid::now_v7(), grants: vec![Grant { role: Role::Admin, scope }] }
+    }
+
+    #[test]
+    fn admins_administer_inside_their_scope_only() {
+        let city = admin(Scope::All);
+        assert!(city.may_administer(None));
+        assert!(city.may_administer(Some("/a/b/")));
+        assert!(city.may_configure_categories());
+
+        let local = admin(Scope::Subtree { region_id: Uuid::nil(), path: "/a/".into() });
+        assert!(local.may_administer(Some("/a/b/")));
+        assert!(!local.may_administer(Some("/c/")));
+        assert!(!local.may_administer(None));
+        assert!(!local.may_configure_categories());
+    }
+
+    #[test]
+    fn staff_roles_need_the_right_kind_of_node() {
+        assert!(check_grant_scope(Role::GridWorker, Some(RegionKind::Grid)).is_ok());
+        assert!(check_grant_scope(Role::GridWorker, Some(RegionKind::Community)).is_err());
+        assert!(check_grant_scope(Role::StreetStaff, None).is_err());
+        assert!(check_grant_scope(Role::Admin, None).is_ok());
+        assert!(!Role::Resident.is_staff());
+        assert!(Role::GridWorker.is_staff());
+    }
+
+    #[test]
+    fn roles_round_trip_through_text() {
+        for role in Role::ALL {
+            assert_eq!(role.as_str().parse::<Role>().unwrap(), role);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! Domain errors. Each variant has a stable machine `code` that the API
+//! returns unchanged; storage and network causes are carried as text for the
+//! log only and never shown to a client.
+
+use std::fmt;
+
+/// One invalid field of a command, as reported to the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        Self { field: field.into(), code, message: message.into() }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} ({})", self.field, self.message, self.code)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    /// 422: the command's fields are invalid; each is listed.
+    #[error("validation failed: {0:?}")]
+    Validation(Vec<FieldError>),
+    /// 404: the thing does not exist or the caller may not know it exists.
+    #[error("{code}: not found")]
+    NotFound { code: &'static str },
+    /// 409: the request conflicts with what is stored (duplicate, stale version, state).
+    #[error("{code}: {message}")]
+    Conflict { code: &'static str, message: String },
+    /// 410: it existed and was withdrawn (a revoked poster).
+    #[error("{code}: gone")]
+    Gone { code: &'static str, message: String },
+    /// 403: the caller is known and may see it, but may not do this.
+    #[error("{code}: forbidden")]
+    Forbidden { code: &'static str, message: String },
+    /// 401: the credentials are missing, wrong, expired or revoked.
+    #[error("{code}: unauthorized")]
+    Unauthorized { code: &'static str },
+    /// 500/503: storage failed; the text goes to the log only.
+    #[error("storage: {0}")]
+    Storage(String),
+}
+
+impl DomainError {
+    pub fn field(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+        DomainError::Validation(vec![FieldError::new(field, code, message)])
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        DomainError::Conflict { code, message: message.into() }
+    }
+
+    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+        DomainError::Forbidden { code, message: message.into() }
+    }
+
+    pub fn not_found(code: &'static str) -> Self {
+        DomainError::NotFound { code }
+    }
+}
+
+/// Collects field errors while a command is parsed, so the client learns
+/// every invalid field at once instead of one per round trip.
+#[derive(Debug, Default)]
+pub struct Problems(Vec<FieldError>);
+
+impl Problems {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Keeps the value when `result` is Ok; records its errors otherwise.
+    pub fn take<T>(&mut self, result: Result<T, DomainError>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(DomainError::Validation(errors)) => {
+                self.0.extend(errors);
+                None
+            }
+            Err(other) => {
+                self.0.push(FieldError::new("", "invalid", other.to_string()));
+                None
+            }
+        }
+    }
+
+    pub fn push(&mut self, error: FieldError) {
+        self.0.push(error);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn finish(self) -> Result<(), DomainError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::Validation(self.0))
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! mashangban's business rules. Pure: no IO, no framework, no database.
+//!
+//! Types here can only hold valid values ("parse, don't validate"); the
+//! adapters in `infra` and the handlers in `api` convert into them once.
+
+pub mod actor;
+pub mod category;
+pub mod contact;
+pub mod error;
+pub mod poster;
+pub mod region;
+pub mod text;
+pub mod user;
+
+pub use error::{DomainError, FieldError};

@@ -1,0 +1,44 @@
+//! Password hashing with argon2 (PHC strings, per-hash salt).
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::Argon2;
+use domain::DomainError;
+
+pub fn hash(password: &str) -> Result<String, DomainError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| DomainError::Storage(format!("argon2: {e}")))
+}
+
+/// False for a wrong password or a malformed stored hash.
+pub fn verify(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored)
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false)
+}
+
+/// Spends the time of a verification when there is no account, so response
+/// times do not tell which usernames exist.
+pub fn verify_dummy(password: &str) {
+    static DUMMY: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    if let Some(stored) = DUMMY.get_or_init(|| hash("not-a-real-password").ok()) {
+        let _ = verify(password, stored);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let stored = hash("correct horse").unwrap();
+        assert!(stored.starts_with("$argon2"));
+        assert!(verify("correct horse", &stored));
+        assert!(!verify("wrong horse", &stored));
+        assert!(!verify("correct horse", "not a hash"));
+        assert_ne!(hash("correct horse").unwrap(), stored, "salted");
+    }
+}

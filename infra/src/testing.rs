@@ -1,0 +1,121 @@
+//! Test databases: a fresh SQLite file or a fresh Postgres schema per test,
+//! removed when the guard drops. Postgres tests run when 127.0.0.1:5432
+//! answers; with `MSB_REQUIRE_SERVICES=1` a missing server fails the test.
+
+use std::path::PathBuf;
+
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+
+use crate::db::{Db, DbUrl};
+
+pub const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+pub const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";
+
+pub fn services_required() -> bool {
+    std::env::var("MSB_REQUIRE_SERVICES").is_ok_and(|v| v == "1" || v == "true")
+}
+
+/// Reports an absent service: a panic when services are required, a skip otherwise.
+pub fn service_missing(what: &str, why: &str) {
+    if services_required() {
+        panic!("{what} is required (MSB_REQUIRE_SERVICES=1) but unavailable: {why}");
+    }
+    eprintln!("skipping: {what} unavailable ({why})");
+}
+
+pub fn pg_base_url() -> String {
+    std::env::var("MSB_TEST_PG_URL").unwrap_or_else(|_| DEFAULT_PG_URL.to_owned())
+}
+
+pub fn redis_url() -> String {
+    std::env::var("MSB_TEST_REDIS_URL").unwrap_or_else(|_| DEFAULT_REDIS_URL.to_owned())
+}
+
+enum Cleanup {
+    File(PathBuf),
+    Schema { base_url: String, schema: String },
+}
+
+pub struct TestDb {
+    pub db: Db,
+    pub url: DbUrl,
+    cleanup: Cleanup,
+}
+
+impl TestDb {
+    pub fn sqlite() -> TestDb {
+        let path = std::env::temp_dir().join(format!("msb-test-{}.db", uuid::Uuid::now_v7().simple()));
+        let url = DbUrl::Sqlite(path.display().to_string());
+        let db = Db::open(&url, 8).unwrap_or_else(|e| panic!("sqlite test db: {e}"));
+        TestDb { db, url, cleanup: Cleanup::File(path) }
+    }
+
+    /// None (after a note on stderr) when Postgres is absent and not required.
+    pub fn postgres() -> Option<TestDb> {
+        let base_url = pg_base_url();
+        let mut admin = match diesel::PgConnection::establish(&base_url) {
+            Ok(c) => c,
+            Err(e) => {
+                service_missing("PostgreSQL", &e.to_string());
+                return None;
+            }
+        };
+        let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
+        admin
+            .batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .unwrap_or_else(|e| panic!("create schema: {e}"));
+        let sep = if base_url.contains('?') { '&' } else { '?' };
+        let url = DbUrl::Postgres(format!("{base_url}{sep}options=-csearch_path%3D{schema}"));
+        let db = Db::open(&url, 8).unwrap_or_else(|e| panic!("postgres test db: {e}"));
+        Some(TestDb { db, url, cleanup: Cleanup::Schema { base_url, schema } })
+    }
+
+    pub fn db(&self) -> Db {
+        self.db.clone()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::Schema { base_url, schema } => {
+                if let Ok(mut admin) = diesel::PgConnection::establish(base_url) {
+                    let _ = admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+                }
+            }
+        }
+    }
+}
+
+/// Declares a test once and runs it on both backends:
+/// `both_backends! { #[tokio::test] async fn name(db) { ... } }` makes
+/// `name::sqlite` and `name::postgres`, each with its own fresh database.
+#[macro_export]
+macro_rules! both_backends {
+    ($( $(#[$attr:meta])* async fn $name:ident($db:ident) $body:block )*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            $(#[$attr])*
+            async fn sqlite() {
+                let guard = $crate::testing::TestDb::sqlite();
+                let $db = guard.db();
+                $body
+            }
+
+            $(#[$attr])*
+            async fn postgres() {
+                let Some(guard) = $crate::testing::TestDb::postgres() else { return };
+                let $db = guard.db();
+                $body
+            }
+        }
+    )*};
+}

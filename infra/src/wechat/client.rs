@@ -1,0 +1,131 @@
+use std::time::Duration;
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone)]
+pub struct WechatConfig {
+    pub api_base: String,
+    pub appid: String,
+    pub secret: String,
+    pub timeout: Duration,
+}
+
+pub const PUBLIC_API_BASE: &str = "https://api.weixin.qq.com";
+
+/// What went wrong talking to WeChat, sorted by what the caller should do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WechatError {
+    /// 40029 invalid, 40163 already used: the user must call `wx.login` again.
+    #[error("login code rejected ({errcode}: {errmsg})")]
+    InvalidCode { errcode: i64, errmsg: String },
+    /// -1: WeChat is busy; try again shortly.
+    #[error("wechat busy")]
+    Busy,
+    /// 45011: too many logins for this user.
+    #[error("wechat rate limit")]
+    RateLimited,
+    /// 40226: WeChat marks the user as high risk.
+    #[error("wechat high-risk user")]
+    HighRisk,
+    /// 40013 / 40125 and the like: our appid or secret is wrong. An operator problem.
+    #[error("wechat rejected our credentials ({errcode}: {errmsg})")]
+    Config { errcode: i64, errmsg: String },
+    /// Anything else: a network failure, a timeout, a body we cannot read, an unknown errcode.
+    #[error("wechat upstream: {0}")]
+    Upstream(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub openid: String,
+    pub unionid: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SessionBody {
+    #[serde(default)]
+    errcode: Option<serde_json::Value>,
+    #[serde(default)]
+    errmsg: Option<String>,
+    openid: Option<String>,
+    unionid: Option<String>,
+    // session_key is deliberately not read: it never leaves WeChat's side of us.
+}
+
+/// errcode arrives as a number, sometimes as a string, or not at all (success).
+fn errcode_of(value: Option<&serde_json::Value>) -> i64 {
+    match value {
+        Some(serde_json::Value::Number(n)) => n.as_i64().unwrap_or(-1),
+        Some(serde_json::Value::String(s)) => s.trim().parse().unwrap_or(-1),
+        _ => 0,
+    }
+}
+
+#[derive(Clone)]
+pub struct WechatClient {
+    http: reqwest::Client,
+    config: WechatConfig,
+}
+
+impl WechatClient {
+    pub fn new(config: WechatConfig) -> Result<Self, WechatError> {
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(Duration::from_secs(3))
+            .build()
+            .map_err(|e| WechatError::Upstream(e.to_string()))?;
+        Ok(Self { http, config })
+    }
+
+    /// `wx.login` code → openid (code2Session).
+    #[tracing::instrument(skip_all)]
+    pub async fn code2session(&self, code: &str) -> Result<Session, WechatError> {
+        let url = format!("{}/sns/jscode2session", self.config.api_base.trim_end_matches('/'));
+        let response = self
+            .http
+            .get(url)
+            .query(&[
+                ("appid", self.config.appid.as_str()),
+                ("secret", self.config.secret.as_str()),
+                ("js_code", code),
+                ("grant_type", "authorization_code"),
+            ])
+            .send()
+            .await
+            .map_err(|e| WechatError::Upstream(format!("jscode2session: {e}")))?;
+        if !response.status().is_success() {
+            return Err(WechatError::Upstream(format!("jscode2session: HTTP {}", response.status())));
+        }
+        let body: SessionBody = response
+            .json()
+            .await
+            .map_err(|e| WechatError::Upstream(format!("jscode2session body: {e}")))?;
+        let errcode = errcode_of(body.errcode.as_ref());
+        let errmsg = body.errmsg.unwrap_or_default();
+        match errcode {
+            0 => match body.openid.filter(|o| !o.is_empty()) {
+                Some(openid) => Ok(Session { openid, unionid: body.unionid.filter(|u| !u.is_empty()) }),
+                None => Err(WechatError::Upstream("jscode2session: success without openid".into())),
+            },
+            40029 | 40163 => Err(WechatError::InvalidCode { errcode, errmsg }),
+            -1 => Err(WechatError::Busy),
+            45011 => Err(WechatError::RateLimited),
+            40226 => Err(WechatError::HighRisk),
+            40013 | 40125 | 41002 | 41004 => Err(WechatError::Config { errcode, errmsg }),
+            _ => Err(WechatError::Upstream(format!("jscode2session errcode {errcode}: {errmsg}"))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errcodes_come_as_numbers_strings_or_nothing() {
+        assert_eq!(errcode_of(None), 0);
+        assert_eq!(errcode_of(Some(&serde_json::json!(40029))), 40029);
+        assert_eq!(errcode_of(Some(&serde_json::json!("-1"))), -1);
+        assert_eq!(errcode_of(Some(&serde_json::json!("0"))), 0);
+    }
+}
