@@ -1,0 +1,231 @@
+//! The `mashangban` command line: serve (default), migrate, seed, openapi,
+//! user create, token.
+
+use std::io::BufRead;
+
+use actix_web::{App, HttpServer};
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use domain::actor::Role;
+use infra::repo::{regions, users};
+use infra::{password, seed};
+use tracing_actix_web::TracingLogger;
+
+use crate::app::{configure, AppState};
+use crate::config::{Config, Env};
+
+#[derive(Debug, Parser)]
+#[command(name = "mashangban", version, about = "码上办: scan, report, dispatch, resolve, rate")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (the default)
+    Serve {
+        /// Load the fixtures first (demo accounts too, unless MSB_ENV=prod)
+        #[arg(long)]
+        seed: bool,
+    },
+    /// Apply pending migrations and exit
+    Migrate,
+    /// Load the fixtures; running it again changes nothing
+    Seed {
+        /// Skip the demo accounts (always skipped with MSB_ENV=prod)
+        #[arg(long)]
+        no_demo_accounts: bool,
+    },
+    /// Print the OpenAPI document
+    Openapi,
+    /// Manage accounts
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Print an access token for a user (development only): how to act as a
+    /// WeChat user without WeChat
+    Token {
+        /// Username, e.g. `jumin` (resident) or `dangyuan` (party member)
+        username: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a staff account; the password is read from stdin (or MSB_NEW_PASSWORD)
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: String,
+        /// grid_worker, community_staff, street_staff, department_staff, org_member or admin
+        #[arg(long)]
+        role: String,
+        /// Region code or id the role covers (omit for a city-wide admin or department)
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+    },
+}
+
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,actix_server=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve { seed: false }) {
+        Command::Openapi => {
+            print!("{}", crate::openapi::render()?);
+            Ok(())
+        }
+        Command::Migrate => {
+            let config = Config::from_env()?;
+            AppState::connect(config).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Seed { no_demo_accounts } => {
+            let state = AppState::connect(Config::from_env()?).await?;
+            seed_now(&state, !no_demo_accounts).await
+        }
+        Command::Serve { seed } => serve(seed).await,
+        Command::User { command: UserCommand::Create { username, display_name, role, region, phone } } => {
+            let state = AppState::connect(Config::from_env()?).await?;
+            create_user(&state, username, display_name, role, region, phone).await
+        }
+        Command::Token { username } => {
+            let config = Config::from_env()?;
+            if config.env == Env::Prod {
+                bail!("`token` is for development; with MSB_ENV=prod users log in");
+            }
+            let state = AppState::connect(config).await?;
+            let name = username.clone();
+            let user = state
+                .db
+                .run(move |c| users::find_by_username(c, &name))
+                .await?
+                .with_context(|| format!("no user named {username}"))?;
+            let tokens = crate::auth::login::for_user(&state, user.uuid()?).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}", tokens.access_token);
+            Ok(())
+        }
+    }
+}
+
+async fn seed_now(state: &AppState, demo_accounts: bool) -> anyhow::Result<()> {
+    let with_accounts = demo_accounts && state.config.env != Env::Prod;
+    let report = state.db.run(move |c| seed::run(c, with_accounts)).await?;
+    println!(
+        "seed: {} regions, {} posters, {} categories, {} items, {} accounts created ({})",
+        report.regions_created,
+        report.posters_created,
+        report.categories_created,
+        report.items_created,
+        report.accounts_created,
+        if with_accounts { "with demo accounts" } else { "without demo accounts" },
+    );
+    Ok(())
+}
+
+async fn serve(seed_first: bool) -> anyhow::Result<()> {
+    let config = Config::from_env()?;
+    let state = AppState::connect(config).await?;
+    if seed_first {
+        seed_now(&state, true).await?;
+    }
+    if state.config.env == Env::Prod {
+        let in_use = state.db.run(seed::fixture_passwords_in_use).await?;
+        if !in_use.is_empty() {
+            bail!(
+                "MSB_ENV=prod refuses to start: these accounts still have their demo fixture password: {}",
+                in_use.join(", ")
+            );
+        }
+    }
+    let bind = state.config.bind.clone();
+    let server_state = state.clone();
+    let server = HttpServer::new(move || App::new().wrap(TracingLogger::default()).configure(configure(server_state.clone())))
+        .bind(&bind)
+        .with_context(|| format!("cannot listen on {bind}"))?;
+    let addrs = server.addrs();
+    print_banner(&state, addrs.first().map(ToString::to_string).unwrap_or(bind));
+    server.run().await?;
+    Ok(())
+}
+
+fn print_banner(state: &AppState, addr: String) {
+    let base = format!("http://{addr}");
+    println!("\n码上办 mashangban is serving on {base}  ({} database: {})", state.db.backend(), state.config.database_url);
+    println!("  Swagger UI:   {base}/swagger-ui/");
+    println!("  OpenAPI:      {base}/api-docs/openapi.json");
+    println!("  Try a poster: curl {base}/api/v1/scan/dd-hean");
+    if state.config.env == Env::Prod {
+        return;
+    }
+    println!("\nDemo accounts (development fixtures):");
+    for account in seed::demo_accounts().unwrap_or_default() {
+        let region = account.region.as_deref().unwrap_or("whole city");
+        match &account.password {
+            Some(pw) => println!(
+                "  {:<16} {:<10} {:<16} curl -X POST {base}/api/v1/auth/login -H 'Content-Type: application/json' -d '{{\"username\":\"{}\",\"password\":\"{}\"}}'",
+                account.role.as_str(), account.username, region, account.username, pw
+            ),
+            None => println!(
+                "  {:<16} {:<10} {:<16} WeChat user: TOKEN=$(./target/debug/mashangban token {})",
+                account.role.as_str(), account.username, region, account.username
+            ),
+        }
+    }
+    println!("\nThen: curl {base}/api/v1/me -H \"Authorization: Bearer $TOKEN\"\n");
+}
+
+async fn create_user(
+    state: &AppState,
+    username: String,
+    display_name: String,
+    role: String,
+    region: Option<String>,
+    phone: Option<String>,
+) -> anyhow::Result<()> {
+    let username = domain::user::parse_username(&username)?;
+    let display_name = domain::user::parse_display_name(&display_name)?;
+    let role: Role = role.parse()?;
+    if !role.is_staff() && role != Role::OrgMember {
+        bail!("{} log in with WeChat; create staff accounts here", role.label());
+    }
+    let phone = phone.as_deref().map(domain::contact::Phone::parse).transpose()?.map(String::from);
+    let password = match std::env::var("MSB_NEW_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            eprintln!("password for {username} (one line on stdin):");
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    domain::user::check_new_password(&password)?;
+    let password_hash = tokio::task::spawn_blocking(move || password::hash(&password)).await??;
+    let created = state
+        .db
+        .write(move |c| {
+            let region_id = match region {
+                None => None,
+                Some(r) => {
+                    let found = match r.parse::<uuid::Uuid>() {
+                        Ok(id) => regions::find(c, id)?,
+                        Err(_) => regions::find_by_code(c, &r)?,
+                    };
+                    Some(found.ok_or_else(|| domain::DomainError::field("region", "not_found", format!("区域 {r} 不存在")))?.id)
+                }
+            };
+            users::create_staff(c, users::NewStaff { username, password_hash, display_name, phone, role, region_id })
+        })
+        .await?;
+    println!("created {} ({}) as {}", created.username.as_deref().unwrap_or(""), created.id, role.as_str());
+    Ok(())
+}

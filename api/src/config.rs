@@ -1,0 +1,158 @@
+//! Configuration, read once from the environment in `main` and passed down.
+
+use std::fmt;
+use std::time::Duration;
+
+use infra::DbUrl;
+
+pub const DEV_JWT_SECRET: &str = "dev-only-insecure-jwt-secret-change-me";
+pub const MIN_JWT_SECRET_LEN: usize = 32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Env {
+    Dev,
+    Prod,
+}
+
+/// A value that never prints.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub env: Env,
+    pub database_url: DbUrl,
+    pub db_pool_size: u32,
+    pub redis_url: Option<String>,
+    pub bind: String,
+    pub jwt_secret: Secret,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    pub wechat_api_base: String,
+    pub wechat_appid: String,
+    pub wechat_secret: Secret,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("MSB_ENV must be dev or prod, not {0:?}")]
+    BadEnv(String),
+    #[error("{name} is not a valid number: {value:?}")]
+    BadNumber { name: &'static str, value: String },
+    #[error("MSB_ENV=prod needs MSB_JWT_SECRET set to a random value of at least {MIN_JWT_SECRET_LEN} bytes")]
+    WeakJwtSecret,
+    #[error("MSB_ENV=prod needs MSB_WECHAT_APPID and MSB_WECHAT_SECRET")]
+    MissingWechat,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Testable core of `from_env`.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let env = match get("MSB_ENV").as_deref().unwrap_or("dev") {
+            "dev" | "development" => Env::Dev,
+            "prod" | "production" => Env::Prod,
+            other => return Err(ConfigError::BadEnv(other.to_owned())),
+        };
+        let number = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
+            match get(name) {
+                None => Ok(default),
+                Some(v) => v.trim().parse().map_err(|_| ConfigError::BadNumber { name, value: v }),
+            }
+        };
+        let config = Config {
+            env,
+            database_url: DbUrl::parse(get("DATABASE_URL").as_deref()),
+            db_pool_size: u32::try_from(number("MSB_DB_POOL_SIZE", 16)?).unwrap_or(16).max(1),
+            redis_url: get("REDIS_URL"),
+            bind: get("MSB_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
+            jwt_secret: Secret::new(get("MSB_JWT_SECRET").unwrap_or_else(|| DEV_JWT_SECRET.to_owned())),
+            access_ttl: Duration::from_secs(number("MSB_ACCESS_TTL_SECONDS", 15 * 60)?),
+            refresh_ttl: Duration::from_secs(number("MSB_REFRESH_TTL_SECONDS", 30 * 24 * 3600)?),
+            wechat_api_base: get("MSB_WECHAT_API_BASE").unwrap_or_else(|| infra::wechat::PUBLIC_API_BASE.to_owned()),
+            wechat_appid: get("MSB_WECHAT_APPID").unwrap_or_else(|| "wx-dev-appid".to_owned()),
+            wechat_secret: Secret::new(get("MSB_WECHAT_SECRET").unwrap_or_else(|| "wx-dev-secret".to_owned())),
+        };
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Production refuses defaults that would let anyone mint tokens.
+    fn check(&self) -> Result<(), ConfigError> {
+        if self.env != Env::Prod {
+            return Ok(());
+        }
+        let secret = self.jwt_secret.expose();
+        if secret == DEV_JWT_SECRET || secret.len() < MIN_JWT_SECRET_LEN {
+            return Err(ConfigError::WeakJwtSecret);
+        }
+        if self.wechat_appid == "wx-dev-appid" || self.wechat_secret.expose() == "wx-dev-secret" {
+            return Err(ConfigError::MissingWechat);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn dev_needs_nothing() {
+        let c = load(&[]).unwrap();
+        assert_eq!(c.env, Env::Dev);
+        assert_eq!(c.database_url, DbUrl::parse(None));
+        assert_eq!(c.bind, "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn prod_refuses_default_or_short_secrets() {
+        let wx = [("MSB_WECHAT_APPID", "wx123"), ("MSB_WECHAT_SECRET", "s")];
+        let mut prod = vec![("MSB_ENV", "prod")];
+        prod.extend(wx);
+        assert_eq!(load(&prod).unwrap_err(), ConfigError::WeakJwtSecret);
+        let mut short = prod.clone();
+        short.push(("MSB_JWT_SECRET", "too-short"));
+        assert_eq!(load(&short).unwrap_err(), ConfigError::WeakJwtSecret);
+        let mut dev_default = prod.clone();
+        dev_default.push(("MSB_JWT_SECRET", DEV_JWT_SECRET));
+        assert_eq!(load(&dev_default).unwrap_err(), ConfigError::WeakJwtSecret);
+        let mut good = prod.clone();
+        good.push(("MSB_JWT_SECRET", "0123456789abcdef0123456789abcdef-long"));
+        assert!(load(&good).is_ok());
+        assert_eq!(
+            load(&[("MSB_ENV", "prod"), ("MSB_JWT_SECRET", "0123456789abcdef0123456789abcdef-long")]).unwrap_err(),
+            ConfigError::MissingWechat
+        );
+    }
+
+    #[test]
+    fn rejects_nonsense() {
+        assert!(matches!(load(&[("MSB_ENV", "staging")]), Err(ConfigError::BadEnv(_))));
+        assert!(matches!(load(&[("MSB_ACCESS_TTL_SECONDS", "soon")]), Err(ConfigError::BadNumber { .. })));
+    }
+}

@@ -1,0 +1,162 @@
+//! Request extractors whose failures are problems, not actix's plain text:
+//! a JSON body (content type, size, syntax, then each field), paths and queries.
+
+use actix_web::dev::Payload;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, FromRequest, HttpRequest};
+use domain::FieldError;
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// Largest JSON body accepted.
+pub const JSON_LIMIT: usize = 64 * 1024;
+
+/// A JSON request body. Errors: 415 wrong content type, 413 too large,
+/// 400 not JSON, 422 a field missing or of the wrong type (each one named).
+#[derive(Debug)]
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type_ok = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|mime| {
+                let mime = mime.trim().to_ascii_lowercase();
+                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+            })
+            .unwrap_or(false);
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !content_type_ok {
+                return Err(ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "request.unsupported_media_type",
+                    "请求体必须是 JSON（Content-Type: application/json）",
+                ));
+            }
+            let bytes = body.await.map_err(|e| {
+                if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "request.too_large", "请求体过大")
+                        .detail(format!("JSON 请求体不能超过 {JSON_LIMIT} 字节"))
+                } else {
+                    ApiError::new(StatusCode::BAD_REQUEST, "request.unreadable", "无法读取请求体")
+                }
+            })?;
+            parse_json(&bytes).map(Json)
+        })
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut de);
+    let value = match parsed {
+        Ok(v) => v,
+        Err(err) => return Err(json_error(err)),
+    };
+    de.end().map_err(|_| invalid_json("JSON 之后还有多余内容"))?;
+    Ok(value)
+}
+
+fn invalid_json(detail: &str) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "request.invalid_json", "请求体不是有效的 JSON").detail(detail)
+}
+
+fn json_error(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    use serde_json::error::Category;
+    let inner = err.inner();
+    match inner.classify() {
+        Category::Syntax | Category::Eof | Category::Io => invalid_json(&inner.to_string()),
+        Category::Data => {
+            let message = inner.to_string();
+            let path = err.path().to_string();
+            let path = if path == "." { String::new() } else { path };
+            let (field, code) = match between_backticks(&message, "missing field `") {
+                Some(name) => (join(&path, name), "required"),
+                None if message.starts_with("unknown field") => (path, "unknown_field"),
+                None if message.starts_with("unknown variant") => (path, "invalid_value"),
+                None => (path, "invalid_type"),
+            };
+            let text = message.split(" at line ").next().unwrap_or(&message).to_owned();
+            ApiError::validation(vec![FieldError::new(field, code, text)])
+        }
+    }
+}
+
+fn between_backticks<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
+    message.strip_prefix(prefix)?.split('`').next()
+}
+
+fn join(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|err, _req| {
+        ApiError::validation(vec![FieldError::new("path", "invalid_path", err.to_string())]).into()
+    })
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _req| {
+        let mut e = ApiError::validation(vec![FieldError::new("query", "invalid_query", err.to_string())]);
+        e.code = "request.invalid_query";
+        e.status = StatusCode::BAD_REQUEST;
+        e.title = "查询参数有误".into();
+        e.into()
+    })
+}
+
+pub fn payload_config() -> web::PayloadConfig {
+    web::PayloadConfig::new(JSON_LIMIT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[allow(dead_code)]
+    #[derive(Debug, Deserialize)]
+    struct Inner {
+        phone: String,
+    }
+
+    #[allow(dead_code)]
+    #[derive(Debug, Deserialize)]
+    struct Outer {
+        name: String,
+        contact: Inner,
+        count: Option<u8>,
+    }
+
+    #[test]
+    fn names_the_failing_field() {
+        let e = parse_json::<Outer>(br#"{"name":"a","contact":{}}"#).unwrap_err();
+        assert_eq!((e.status.as_u16(), e.errors[0].field.as_str(), e.errors[0].code.as_str()), (422, "contact.phone", "required"));
+        let e = parse_json::<Outer>(br#"{"name":1,"contact":{"phone":"x"}}"#).unwrap_err();
+        assert_eq!((e.errors[0].field.as_str(), e.errors[0].code.as_str()), ("name", "invalid_type"));
+        let e = parse_json::<Outer>(br#"{"name":"a","contact":{"phone":"x"},"count":300}"#).unwrap_err();
+        assert_eq!(e.errors[0].field, "count");
+    }
+
+    #[test]
+    fn syntax_errors_are_400() {
+        for body in [&b"{"[..], b"", b"nope", b"{} {}"] {
+            let e = parse_json::<Outer>(body).unwrap_err();
+            assert_eq!(e.code, "request.invalid_json", "{body:?}");
+        }
+    }
+}

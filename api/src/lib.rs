@@ -1,0 +1,11 @@
+//! mashangban's HTTP API (actix-web) and the wiring of the `mashangban` binary.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+pub mod views;

@@ -1,0 +1,96 @@
+use actix_web::{post, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::auth::login as flows;
+use crate::error::{ApiResult, Problem};
+use crate::extract::Json;
+use crate::views::TokenResponse;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    #[schema(example = "admin")]
+    pub username: String,
+    #[schema(example = "admin", format = Password)]
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct WechatLoginRequest {
+    /// The code from `wx.login()`: single use, valid for 5 minutes.
+    pub code: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// Log in with username and password (staff)
+///
+/// Returns an access token (JWT, short-lived) and a refresh token (opaque, single use).
+#[utoipa::path(
+    post, path = "/api/v1/auth/login", tag = "auth", security(()),
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = TokenResponse),
+        (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong username or password (`auth.invalid_credentials`)", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is missing or of the wrong type", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/auth/login")]
+pub async fn login(state: web::Data<AppState>, body: Json<LoginRequest>) -> ApiResult<web::Json<TokenResponse>> {
+    let LoginRequest { username, password } = body.0;
+    Ok(web::Json(flows::with_password(&state, username, password).await?))
+}
+
+/// Log in with WeChat (residents, party members)
+///
+/// Exchanges a `wx.login()` code through WeChat's jscode2session. The first
+/// login creates a resident account. WeChat's `session_key` never leaves the server.
+#[utoipa::path(
+    post, path = "/api/v1/auth/wechat", tag = "auth", security(()),
+    request_body = WechatLoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = TokenResponse),
+        (status = 400, description = "The code is invalid or already used (`wechat.invalid_code`), or the body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "WeChat marks the user as high-risk (`wechat.high_risk_user`)", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is missing or of the wrong type", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "WeChat rate limit (`wechat.rate_limited`)", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "WeChat unreachable or misconfigured", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "WeChat busy (`wechat.busy`); retry after `Retry-After`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/auth/wechat")]
+pub async fn wechat(state: web::Data<AppState>, body: Json<WechatLoginRequest>) -> ApiResult<web::Json<TokenResponse>> {
+    let code = body.0.code.trim().to_owned();
+    if code.is_empty() || code.len() > 128 {
+        return Err(domain::DomainError::field("code", "invalid_code", "请提供 wx.login 返回的 code").into());
+    }
+    Ok(web::Json(flows::with_wechat(&state, code).await?))
+}
+
+/// Exchange a refresh token for a new pair
+///
+/// Each refresh token works once. Presenting one a second time revokes every
+/// token descended from the same login (`auth.refresh_reused`).
+#[utoipa::path(
+    post, path = "/api/v1/auth/refresh", tag = "auth", security(()),
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new access token and refresh token", body = TokenResponse),
+        (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, expired or reused refresh token", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is missing or of the wrong type", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/auth/refresh")]
+pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> ApiResult<web::Json<TokenResponse>> {
+    Ok(web::Json(flows::with_refresh(&state, body.0.refresh_token).await?))
+}
