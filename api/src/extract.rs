@@ -56,6 +56,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 }
 
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Syntax first: a body that is not JSON at all is a 400 whatever its fields.
+    serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|e| invalid_json(&e.to_string()))?;
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut de);
     let value = match parsed {
@@ -154,7 +156,7 @@ mod tests {
 
     #[test]
     fn syntax_errors_are_400() {
-        for body in [&b"{"[..], b"", b"nope", b"{} {}"] {
+        for body in [&b"{"[..], b"", b"nope", br#"{"name":"a","contact":{"phone":"x"}} {}"#] {
             let e = parse_json::<Outer>(body).unwrap_err();
             assert_eq!(e.code, "request.invalid_json", "{body:?}");
         }

@@ -119,3 +119,17 @@ macro_rules! both_backends {
         }
     )*};
 }
+
+/// Rows in `table`, for tests that prove a failed request stored nothing.
+pub fn count_rows(conn: &mut crate::AnyConnection, table: &str) -> Result<i64, domain::DomainError> {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
+        .get_result::<Count>(conn)
+        .map(|r| r.n)
+        .map_err(crate::db::storage)
+}

@@ -1,0 +1,197 @@
+//! The app under test, in-process, on a fresh database; and a fake WeChat
+//! server at the wire that follows shared/design/wechat.md.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use actix_http::Request;
+use actix_service::boxed::{self, BoxService};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::{header, StatusCode};
+use actix_web::{test, web, App, HttpResponse, HttpServer};
+use api::app::{configure, AppState};
+use api::config::Config;
+use infra::cache::Redis;
+use infra::Db;
+use serde_json::{json, Value};
+
+pub const APPID: &str = "wx-test-appid";
+pub const SECRET: &str = "wx-test-secret";
+
+pub fn config(wechat_base: &str) -> Config {
+    let pairs = [
+        ("MSB_WECHAT_API_BASE", wechat_base.to_owned()),
+        ("MSB_WECHAT_APPID", APPID.to_owned()),
+        ("MSB_WECHAT_SECRET", SECRET.to_owned()),
+        ("MSB_JWT_SECRET", "test-secret-that-is-long-enough-0123456789".to_owned()),
+    ];
+    Config::from_lookup(|k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())).unwrap()
+}
+
+pub struct TestApp {
+    service: BoxService<Request, ServiceResponse, actix_web::Error>,
+    pub state: AppState,
+    pub wechat: FakeWechat,
+}
+
+#[derive(Debug)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Resp {
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+
+    pub fn is_problem(&self) -> bool {
+        self.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) == Some("application/problem+json")
+            && self.body["status"].as_u64() == Some(u64::from(self.status.as_u16()))
+            && self.body["type"].as_str().is_some_and(|t| t.starts_with("urn:mashangban:problem:"))
+    }
+}
+
+impl TestApp {
+    pub async fn new(db: Db) -> TestApp {
+        Self::with_redis(db, None).await
+    }
+
+    pub async fn with_redis(db: Db, redis: Option<Redis>) -> TestApp {
+        let wechat = FakeWechat::start().await;
+        let state = AppState::with_db(config(&wechat.url), db, redis).unwrap();
+        let app = test::init_service(App::new().configure(configure(state.clone()))).await;
+        TestApp { service: boxed::service(app), state, wechat }
+    }
+
+    /// Seeds the fixtures (with demo accounts).
+    pub async fn seeded(db: Db) -> TestApp {
+        db.run(|c| infra::seed::run(c, true)).await.unwrap();
+        Self::new(db).await
+    }
+
+    pub async fn send(&self, req: test::TestRequest) -> Resp {
+        let res = test::call_service(&self.service, req.to_request()).await;
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = test::read_body(res).await;
+        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        Resp { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
+        self.send(auth(test::TestRequest::get().uri(path), token)).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value, token: Option<&str>) -> Resp {
+        self.send(auth(test::TestRequest::post().uri(path).set_json(body), token)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value, token: Option<&str>) -> Resp {
+        self.send(auth(test::TestRequest::patch().uri(path).set_json(body), token)).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Value {
+        let r = self.post("/api/v1/auth/login", json!({"username": username, "password": password}), None).await;
+        assert_eq!(r.status, 200, "login {username}: {:?}", r.body);
+        r.body
+    }
+
+    pub async fn token(&self, username: &str, password: &str) -> String {
+        self.login(username, password).await["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// A token for a fixture WeChat user (as `mashangban token` makes one).
+    pub async fn token_for(&self, username: &str) -> String {
+        let name = username.to_owned();
+        let user = self.state.db.run(move |c| infra::repo::users::find_by_username(c, &name)).await.unwrap().unwrap();
+        self.state.jwt.issue(user.uuid().unwrap(), vec![]).unwrap()
+    }
+
+    pub async fn region_id(&self, code: &str) -> String {
+        let code = code.to_owned();
+        let r = self.state.db.run(move |c| infra::repo::regions::find_by_code(c, &code)).await.unwrap().unwrap();
+        r.id.to_string()
+    }
+
+    pub async fn count(&self, table: &'static str) -> i64 {
+        self.state.db.run(move |c| infra::testing::count_rows(c, table)).await.unwrap()
+    }
+}
+
+fn auth(req: test::TestRequest, token: Option<&str>) -> test::TestRequest {
+    match token {
+        Some(t) => req.insert_header((header::AUTHORIZATION, format!("Bearer {t}"))),
+        None => req,
+    }
+}
+
+/// A fake of WeChat's jscode2session. Codes made by `issue_code` work once
+/// (then 40163); `busy` answers -1, `risky` 40226, `limited` 45011; anything
+/// else 40029. Wrong appid/secret answer 40013/40125. All with HTTP 200.
+#[derive(Clone)]
+pub struct FakeWechat {
+    pub url: String,
+    codes: Arc<Mutex<HashSet<String>>>,
+}
+
+#[derive(serde::Deserialize)]
+struct SessionQuery {
+    appid: String,
+    secret: String,
+    js_code: String,
+    grant_type: String,
+}
+
+impl FakeWechat {
+    pub async fn start() -> FakeWechat {
+        let codes: Arc<Mutex<HashSet<String>>> = Arc::default();
+        let shared = web::Data::new(codes.clone());
+        let server = HttpServer::new(move || {
+            App::new().app_data(shared.clone()).route("/sns/jscode2session", web::get().to(jscode2session))
+        })
+        .workers(1)
+        .bind(("127.0.0.1", 0))
+        .unwrap();
+        let port = server.addrs()[0].port();
+        actix_web::rt::spawn(server.run());
+        FakeWechat { url: format!("http://127.0.0.1:{port}"), codes }
+    }
+
+    /// A fresh single-use code that logs in as `openid`.
+    pub fn issue_code(&self, openid: &str) -> String {
+        let code = format!("ok:{openid}:{}", uuid::Uuid::now_v7().simple());
+        self.codes.lock().unwrap().insert(code.clone());
+        code
+    }
+}
+
+async fn jscode2session(codes: web::Data<Arc<Mutex<HashSet<String>>>>, q: web::Query<SessionQuery>) -> HttpResponse {
+    let err = |code: i64, msg: &str| HttpResponse::Ok().json(json!({"errcode": code, "errmsg": msg}));
+    if q.appid != APPID {
+        return err(40013, "invalid appid");
+    }
+    if q.secret != SECRET {
+        return err(40125, "invalid appsecret");
+    }
+    if q.grant_type != "authorization_code" {
+        return err(40002, "invalid grant_type");
+    }
+    match q.js_code.as_str() {
+        "busy" => return err(-1, "system error"),
+        "risky" => return err(40226, "high risk user"),
+        "limited" => return err(45011, "api minute-quota reach limit"),
+        _ => {}
+    }
+    if !q.js_code.starts_with("ok:") {
+        return err(40029, "invalid code");
+    }
+    if !codes.lock().unwrap().remove(&q.js_code) {
+        return err(40163, "code been used");
+    }
+    let openid = q.js_code.split(':').nth(1).unwrap_or_default();
+    // Success carries no errcode, like WeChat's own answer.
+    HttpResponse::Ok().json(json!({"openid": openid, "session_key": "c2Vzc2lvbi1rZXk="}))
+}
