@@ -110,7 +110,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .run(move |c| users::find_by_username(c, &name))
                 .await?
                 .with_context(|| format!("no user named {username}"))?;
-            let tokens = crate::auth::login::for_user(&state, user.uuid()?).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let tokens =
+                crate::auth::login::for_user(&state, user.uuid()?).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", tokens.access_token);
             Ok(())
         }
@@ -138,29 +139,41 @@ async fn serve(seed_first: bool) -> anyhow::Result<()> {
     if seed_first {
         seed_now(&state, true).await?;
     }
-    if state.config.env == Env::Prod {
-        let in_use = state.db.run(seed::fixture_passwords_in_use).await?;
-        if !in_use.is_empty() {
-            bail!(
-                "MSB_ENV=prod refuses to start: these accounts still have their demo fixture password: {}",
-                in_use.join(", ")
-            );
-        }
-    }
+    check_prod_ready(&state).await?;
     let bind = state.config.bind.clone();
     let server_state = state.clone();
-    let server = HttpServer::new(move || App::new().wrap(TracingLogger::default()).configure(configure(server_state.clone())))
-        .bind(&bind)
-        .with_context(|| format!("cannot listen on {bind}"))?;
+    let server =
+        HttpServer::new(move || App::new().wrap(TracingLogger::default()).configure(configure(server_state.clone())))
+            .bind(&bind)
+            .with_context(|| format!("cannot listen on {bind}"))?;
     let addrs = server.addrs();
     print_banner(&state, addrs.first().map(ToString::to_string).unwrap_or(bind));
     server.run().await?;
     Ok(())
 }
 
+/// With `MSB_ENV=prod`, refuses to serve while a demo fixture password works.
+pub async fn check_prod_ready(state: &AppState) -> anyhow::Result<()> {
+    if state.config.env != Env::Prod {
+        return Ok(());
+    }
+    let in_use = state.db.run(seed::fixture_passwords_in_use).await?;
+    if !in_use.is_empty() {
+        bail!(
+            "MSB_ENV=prod refuses to start: these accounts still have their demo fixture password: {}",
+            in_use.join(", ")
+        );
+    }
+    Ok(())
+}
+
 fn print_banner(state: &AppState, addr: String) {
     let base = format!("http://{addr}");
-    println!("\n码上办 mashangban is serving on {base}  ({} database: {})", state.db.backend(), state.config.database_url);
+    println!(
+        "\n码上办 mashangban is serving on {base}  ({} database: {})",
+        state.db.backend(),
+        state.config.database_url
+    );
     println!("  Swagger UI:   {base}/swagger-ui/");
     println!("  OpenAPI:      {base}/api-docs/openapi.json");
     println!("  Try a poster: curl {base}/api/v1/scan/dd-hean");
@@ -220,7 +233,13 @@ async fn create_user(
                         Ok(id) => regions::find(c, id)?,
                         Err(_) => regions::find_by_code(c, &r)?,
                     };
-                    Some(found.ok_or_else(|| domain::DomainError::field("region", "not_found", format!("区域 {r} 不存在")))?.id)
+                    Some(
+                        found
+                            .ok_or_else(|| {
+                                domain::DomainError::field("region", "not_found", format!("区域 {r} 不存在"))
+                            })?
+                            .id,
+                    )
                 }
             };
             users::create_staff(c, users::NewStaff { username, password_hash, display_name, phone, role, region_id })

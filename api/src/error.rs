@@ -173,10 +173,13 @@ impl From<infra::wechat::WechatError> for ApiError {
                 "微信登录凭证无效或已使用，请重新调用 wx.login 获取",
             )
             .detail(format!("WeChat errcode {errcode}")),
-            W::Busy => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "wechat.busy", "微信服务繁忙，请稍后重试")
-                .retry_after(2),
-            W::RateLimited => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "wechat.rate_limited", "登录过于频繁，请稍后再试")
-                .retry_after(60),
+            W::Busy => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "wechat.busy", "微信服务繁忙，请稍后重试").retry_after(2)
+            }
+            W::RateLimited => {
+                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "wechat.rate_limited", "登录过于频繁，请稍后再试")
+                    .retry_after(60)
+            }
             W::HighRisk => ApiError::forbidden("wechat.high_risk_user", "微信判定该账号存在风险，暂不能登录"),
             W::Config { errcode, errmsg } => {
                 tracing::error!(wechat.errcode = errcode, wechat.errmsg = %errmsg, "WeChat rejected our appid/secret");

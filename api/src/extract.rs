@@ -107,7 +107,11 @@ fn join(path: &str, name: &str) -> String {
 
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|err, _req| {
-        ApiError::validation(vec![FieldError::new("path", "invalid_path", err.to_string())]).into()
+        let mut e = ApiError::validation(vec![FieldError::new("path", "invalid_path", err.to_string())]);
+        e.code = "request.invalid_path";
+        e.status = StatusCode::BAD_REQUEST;
+        e.title = "路径参数有误".into();
+        e.into()
     })
 }
 
@@ -147,7 +151,10 @@ mod tests {
     #[test]
     fn names_the_failing_field() {
         let e = parse_json::<Outer>(br#"{"name":"a","contact":{}}"#).unwrap_err();
-        assert_eq!((e.status.as_u16(), e.errors[0].field.as_str(), e.errors[0].code.as_str()), (422, "contact.phone", "required"));
+        assert_eq!(
+            (e.status.as_u16(), e.errors[0].field.as_str(), e.errors[0].code.as_str()),
+            (422, "contact.phone", "required")
+        );
         let e = parse_json::<Outer>(br#"{"name":1,"contact":{"phone":"x"}}"#).unwrap_err();
         assert_eq!((e.errors[0].field.as_str(), e.errors[0].code.as_str()), ("name", "invalid_type"));
         let e = parse_json::<Outer>(br#"{"name":"a","contact":{"phone":"x"},"count":300}"#).unwrap_err();

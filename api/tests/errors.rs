@@ -31,7 +31,7 @@ both_backends! {
             ("too long", TestRequest::post().uri("/api/v1/regions").set_json(json!({"kind": "grid", "name": "长".repeat(65), "parent_id": community})), 422, "validation.failed"),
             ("control chars", TestRequest::post().uri("/api/v1/regions").set_json(json!({"kind": "grid", "name": "a\u{0}b", "parent_id": community})), 422, "validation.failed"),
             ("unknown parent", TestRequest::post().uri("/api/v1/regions").set_json(json!({"kind": "grid", "name": "x", "parent_id": uuid::Uuid::now_v7()})), 422, "validation.failed"),
-            ("bad path id", TestRequest::get().uri("/api/v1/regions/123"), 422, "validation.failed"),
+            ("bad path id", TestRequest::get().uri("/api/v1/regions/123"), 400, "request.invalid_path"),
             ("bad limit", TestRequest::get().uri("/api/v1/regions?limit=lots"), 400, "request.invalid_query"),
             ("unknown route", TestRequest::get().uri("/api/v1/nothing-here"), 404, "route.not_found"),
         ];

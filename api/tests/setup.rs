@@ -105,7 +105,7 @@ both_backends! {
         let id = created.body["id"].as_str().unwrap();
         let renamed = app.patch(&format!("/api/v1/regions/{id}"), json!({"name": "点灯社区新网格"}), Some(&admin)).await;
         assert_eq!(renamed.body["name"], "点灯社区新网格");
-        assert_eq!(app.patch("/api/v1/regions/not-a-uuid", json!({}), Some(&admin)).await.status, 422);
+        assert_eq!(app.patch("/api/v1/regions/not-a-uuid", json!({}), Some(&admin)).await.status, 400);
     }
 
     #[actix_web::test]

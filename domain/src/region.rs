@@ -105,11 +105,9 @@ pub fn check_parent(kind: RegionKind, parent: Option<&Region>) -> Result<(), Dom
     match (kind.parent_kind(), parent) {
         (None, None) => Ok(()),
         (None, Some(_)) => Err(DomainError::field("parent_id", "not_allowed", "街道是最高一级，不能有上级")),
-        (Some(want), None) => Err(DomainError::field(
-            "parent_id",
-            "required",
-            format!("{}必须挂在{}之下", kind.label(), want.label()),
-        )),
+        (Some(want), None) => {
+            Err(DomainError::field("parent_id", "required", format!("{}必须挂在{}之下", kind.label(), want.label())))
+        }
         (Some(want), Some(p)) if p.kind != want => Err(DomainError::field(
             "parent_id",
             "wrong_parent_kind",

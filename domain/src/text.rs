@@ -27,9 +27,7 @@ pub fn code(field: &str, raw: &str) -> Result<String, DomainError> {
     let value = raw.trim();
     let ok = !value.is_empty()
         && value.len() <= 64
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
     if ok {
         Ok(value.to_owned())
     } else {

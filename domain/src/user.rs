@@ -10,9 +10,7 @@ pub const MIN_PASSWORD_LEN: usize = 8;
 pub fn parse_username(raw: &str) -> Result<String, DomainError> {
     let value = raw.trim().to_ascii_lowercase();
     let ok = (3..=32).contains(&value.len())
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
+        && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
     if ok {
         Ok(value)
     } else {
@@ -23,11 +21,7 @@ pub fn parse_username(raw: &str) -> Result<String, DomainError> {
 pub fn check_new_password(raw: &str) -> Result<(), DomainError> {
     let len = raw.chars().count();
     if len < MIN_PASSWORD_LEN {
-        return Err(DomainError::field(
-            "password",
-            "too_short",
-            format!("密码至少需要 {MIN_PASSWORD_LEN} 个字符"),
-        ));
+        return Err(DomainError::field("password", "too_short", format!("密码至少需要 {MIN_PASSWORD_LEN} 个字符")));
     }
     if len > 128 {
         return Err(DomainError::field("password", "too_long", "密码不能超过 128 个字符"));

@@ -230,7 +230,11 @@ fn region_id(conn: &mut AnyConnection, code: &str) -> Result<uuid::Uuid, DomainE
         .ok_or_else(|| DomainError::conflict("seed.unknown_region", format!("未知区域编码 {code}")))
 }
 
-fn seed_account(conn: &mut AnyConnection, account: &AccountFixture, report: &mut SeedReport) -> Result<(), DomainError> {
+fn seed_account(
+    conn: &mut AnyConnection,
+    account: &AccountFixture,
+    report: &mut SeedReport,
+) -> Result<(), DomainError> {
     if users::find_by_username(conn, &account.username)?.is_some() {
         return Ok(());
     }

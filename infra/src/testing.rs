@@ -62,9 +62,7 @@ impl TestDb {
             }
         };
         let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
-        admin
-            .batch_execute(&format!("CREATE SCHEMA {schema}"))
-            .unwrap_or_else(|e| panic!("create schema: {e}"));
+        admin.batch_execute(&format!("CREATE SCHEMA {schema}")).unwrap_or_else(|e| panic!("create schema: {e}"));
         let sep = if base_url.contains('?') { '&' } else { '?' };
         let url = DbUrl::Postgres(format!("{base_url}{sep}options=-csearch_path%3D{schema}"));
         let db = Db::open(&url, 8).unwrap_or_else(|e| panic!("postgres test db: {e}"));

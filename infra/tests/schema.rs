@@ -34,7 +34,8 @@ fn actual(conn: &mut AnyConnection, table: &str) -> Vec<String> {
              WHERE table_schema = current_schema() AND table_name = '{table}'"
         ),
     };
-    let mut cols: Vec<String> = diesel::sql_query(sql).load::<Name>(conn).unwrap().into_iter().map(|n| n.name).collect();
+    let mut cols: Vec<String> =
+        diesel::sql_query(sql).load::<Name>(conn).unwrap().into_iter().map(|n| n.name).collect();
     cols.sort();
     cols
 }
@@ -48,7 +49,8 @@ fn tables(conn: &mut AnyConnection) -> Vec<String> {
              WHERE table_schema = current_schema() AND table_name NOT LIKE '__diesel%'"
             .to_owned(),
     };
-    let mut names: Vec<String> = diesel::sql_query(sql).load::<Name>(conn).unwrap().into_iter().map(|n| n.name).collect();
+    let mut names: Vec<String> =
+        diesel::sql_query(sql).load::<Name>(conn).unwrap().into_iter().map(|n| n.name).collect();
     names.sort();
     names
 }

@@ -14,10 +14,7 @@ pub struct AuthUser {
 }
 
 fn bearer(req: &HttpRequest) -> Result<&str, ApiError> {
-    let value = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::unauthorized("auth.missing_token"))?;
+    let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| ApiError::unauthorized("auth.missing_token"))?;
     let value = value.to_str().map_err(|_| ApiError::unauthorized("auth.invalid_token"))?;
     let (scheme, token) = value.split_once(' ').ok_or_else(|| ApiError::unauthorized("auth.invalid_token"))?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {

@@ -23,7 +23,11 @@ pub fn user_view(conn: &mut AnyConnection, user_id: Uuid) -> Result<UserView, Do
         is_staff: grants.iter().any(|g| g.role.is_staff()),
         roles: grants
             .into_iter()
-            .map(|g| GrantView { role: g.role.as_str().into(), label: g.role.label().into(), region: g.region.map(Into::into) })
+            .map(|g| GrantView {
+                role: g.role.as_str().into(),
+                label: g.role.label().into(),
+                region: g.region.map(Into::into),
+            })
             .collect(),
         created_at: user.created_at.and_utc(),
     })
@@ -61,7 +65,9 @@ pub async fn with_password(state: &AppState, username: String, password: String)
     let row = state.db.run(move |c| users::find_by_username(c, &username)).await?;
     // Verify on the blocking pool: argon2 takes tens of milliseconds by design.
     let ok = tokio::task::spawn_blocking(move || match &row {
-        Some(u) if !u.disabled => u.password_hash.as_deref().is_some_and(|h| password::verify(&password, h)).then(|| u.uuid()),
+        Some(u) if !u.disabled => {
+            u.password_hash.as_deref().is_some_and(|h| password::verify(&password, h)).then(|| u.uuid())
+        }
         _ => {
             password::verify_dummy(&password);
             None
@@ -77,10 +83,7 @@ pub async fn with_password(state: &AppState, username: String, password: String)
 
 pub async fn with_wechat(state: &AppState, code: String) -> ApiResult<TokenResponse> {
     let session = state.wechat.code2session(&code).await?;
-    let user = state
-        .db
-        .write(move |c| users::upsert_wechat(c, &session.openid, session.unionid.as_deref()))
-        .await?;
+    let user = state.db.write(move |c| users::upsert_wechat(c, &session.openid, session.unionid.as_deref())).await?;
     if user.disabled {
         return Err(ApiError::unauthorized("auth.user_disabled"));
     }

@@ -114,9 +114,9 @@ pub async fn list(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewCategory {
-    #[schema(example = "safety")]
+    #[schema(example = "safety", pattern = "^[a-z0-9_-]{1,64}$")]
     pub code: String,
-    #[schema(example = "安全隐患")]
+    #[schema(example = "安全隐患", min_length = 1, max_length = 32)]
     pub name: String,
     #[serde(default)]
     pub sort_order: i32,
@@ -124,6 +124,7 @@ pub struct NewCategory {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CategoryPatch {
+    #[schema(min_length = 1, max_length = 32)]
     pub name: Option<String>,
     pub sort_order: Option<i32>,
     pub active: Option<bool>,
@@ -131,13 +132,15 @@ pub struct CategoryPatch {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewItem {
-    #[schema(example = "gas-leak")]
+    #[schema(example = "gas-leak", pattern = "^[a-z0-9_-]{1,64}$")]
     pub code: String,
-    #[schema(example = "燃气泄漏")]
+    #[schema(example = "燃气泄漏", min_length = 1, max_length = 32)]
     pub name: String,
-    #[schema(example = 15)]
+    /// 1 to 10080 (one week).
+    #[schema(example = 15, minimum = 1, maximum = 10080)]
     pub response_minutes: i32,
-    #[schema(example = 4)]
+    /// 1 to 8760 (one year); not less than the response time.
+    #[schema(example = 4, minimum = 1, maximum = 8760)]
     pub resolve_hours: i32,
     #[serde(default)]
     pub sort_order: i32,
@@ -145,8 +148,11 @@ pub struct NewItem {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ItemPatch {
+    #[schema(min_length = 1, max_length = 32)]
     pub name: Option<String>,
+    #[schema(minimum = 1, maximum = 10080)]
     pub response_minutes: Option<i32>,
+    #[schema(minimum = 1, maximum = 8760)]
     pub resolve_hours: Option<i32>,
     pub sort_order: Option<i32>,
     pub active: Option<bool>,
@@ -167,7 +173,11 @@ pub struct ItemPatch {
     )
 )]
 #[post("/api/v1/categories")]
-pub async fn create_category(state: web::Data<AppState>, caller: Caller, body: Json<NewCategory>) -> ApiResult<HttpResponse> {
+pub async fn create_category(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<NewCategory>,
+) -> ApiResult<HttpResponse> {
     require_config_admin(&caller.0)?;
     let body = body.0;
     let mut problems = Problems::new();

@@ -63,7 +63,11 @@ fn require_staff(caller: &Caller) -> ApiResult<()> {
     )
 )]
 #[get("/api/v1/posters")]
-pub async fn list(state: web::Data<AppState>, caller: Caller, query: web::Query<PosterQuery>) -> ApiResult<web::Json<Page<PosterView>>> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<PosterQuery>,
+) -> ApiResult<web::Json<Page<PosterView>>> {
     require_staff(&caller)?;
     let q = query.into_inner();
     let page = PageReq::new(q.cursor, q.limit);
@@ -86,6 +90,7 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, query: web::Query<
 pub struct NewPoster {
     pub building_id: Uuid,
     /// 1–32 characters WeChat allows in a `scene`; generated when absent.
+    #[schema(pattern = "^[0-9A-Za-z!#$&'()*+,/:;=?@._~-]{1,32}$")]
     pub code: Option<String>,
 }
 
@@ -134,7 +139,11 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: Json<NewPo
     )
 )]
 #[post("/api/v1/posters/{code}/revoke")]
-pub async fn revoke(state: web::Data<AppState>, caller: Caller, code: web::Path<String>) -> ApiResult<web::Json<PosterView>> {
+pub async fn revoke(
+    state: web::Data<AppState>,
+    caller: Caller,
+    code: web::Path<String>,
+) -> ApiResult<web::Json<PosterView>> {
     let code = code.into_inner();
     let actor = caller.0;
     let poster = state

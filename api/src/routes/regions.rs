@@ -19,12 +19,13 @@ pub struct RegionQuery {
     /// Children of this node. Without it (and without `kind`), the streets.
     pub parent_id: Option<Uuid>,
     /// Only nodes of this kind: street, community, grid, building.
+    #[param(pattern = "^(street|community|grid|building)$")]
     pub kind: Option<String>,
     /// Only nodes below this node (any depth).
     pub within: Option<Uuid>,
     /// Name contains this text.
     pub q: Option<String>,
-    /// 1–200, default 50.
+    /// 1–200, default 50 (values outside are clamped).
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -38,11 +39,16 @@ pub struct RegionQuery {
         (status = 200, description = "A page of regions", body = Page<RegionView>),
         (status = 400, description = "Bad query parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`within` names no region", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown kind", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/v1/regions")]
-pub async fn list(state: web::Data<AppState>, _caller: Caller, query: web::Query<RegionQuery>) -> ApiResult<web::Json<Page<RegionView>>> {
+pub async fn list(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    query: web::Query<RegionQuery>,
+) -> ApiResult<web::Json<Page<RegionView>>> {
     let query = query.into_inner();
     let kind = query.kind.as_deref().map(str::parse::<RegionKind>).transpose()?;
     let page = PageReq::new(query.cursor, query.limit);
@@ -85,7 +91,11 @@ pub struct RegionDetail {
     )
 )]
 #[get("/api/v1/regions/{id}")]
-pub async fn get(state: web::Data<AppState>, _caller: Caller, id: web::Path<Uuid>) -> ApiResult<web::Json<RegionDetail>> {
+pub async fn get(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<RegionDetail>> {
     let id = id.into_inner();
     let detail = state
         .db
@@ -102,21 +112,26 @@ pub async fn get(state: web::Data<AppState>, _caller: Caller, id: web::Path<Uuid
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewRegion {
     /// street, community, grid or building: one level below the parent.
-    #[schema(example = "grid")]
+    #[schema(example = "grid", pattern = "^(street|community|grid|building)$")]
     pub kind: String,
     /// Required except for streets.
     pub parent_id: Option<Uuid>,
-    #[schema(example = "点灯社区第三网格")]
+    #[schema(example = "点灯社区第三网格", min_length = 1, max_length = 64)]
     pub name: String,
     /// Stable machine code; generated when absent.
+    #[schema(pattern = "^[a-z0-9_-]{1,64}$")]
     pub code: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
     pub address: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegionPatch {
+    #[schema(min_length = 1, max_length = 64)]
     pub name: Option<String>,
+    #[schema(pattern = "^[a-z0-9_-]{1,64}$")]
     pub code: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
     pub address: Option<String>,
 }
 

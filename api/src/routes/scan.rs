@@ -36,10 +36,8 @@ pub struct ScanView {
 #[get("/api/v1/scan/{code}")]
 pub async fn scan(state: web::Data<AppState>, code: web::Path<String>) -> ApiResult<web::Json<ScanView>> {
     let code = code.into_inner();
-    let (target, categories) = state
-        .db
-        .run(move |c| Ok((infra::repo::posters::scan(c, &code)?, load_tree(c, false)?)))
-        .await?;
+    let (target, categories) =
+        state.db.run(move |c| Ok((infra::repo::posters::scan(c, &code)?, load_tree(c, false)?))).await?;
     let mut lineage = target.lineage.into_iter();
     let mut next = |kind: RegionKind| -> ApiResult<RegionView> {
         match lineage.next() {

@@ -77,7 +77,8 @@ impl TestApp {
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = test::read_body(res).await;
-        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        let body =
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
         Resp { status, headers, body }
     }
 

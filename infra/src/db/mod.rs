@@ -76,10 +76,7 @@ pub fn storage(e: impl std::fmt::Display) -> DomainError {
 }
 
 pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
-    matches!(
-        e,
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
-    )
+    matches!(e, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
 }
 
 /// The pool and how to reach it. Cheap to clone.

@@ -31,14 +31,9 @@ impl DbUrl {
     pub fn parse(raw: Option<&str>) -> DbUrl {
         match raw.map(str::trim).filter(|s| !s.is_empty()) {
             None => DbUrl::Sqlite(DEFAULT_SQLITE_PATH.to_owned()),
-            Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
-                DbUrl::Postgres(u.to_owned())
-            }
+            Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => DbUrl::Postgres(u.to_owned()),
             Some(u) => {
-                let path = u
-                    .strip_prefix("sqlite://")
-                    .or_else(|| u.strip_prefix("sqlite:"))
-                    .unwrap_or(u);
+                let path = u.strip_prefix("sqlite://").or_else(|| u.strip_prefix("sqlite:")).unwrap_or(u);
                 DbUrl::Sqlite(path.to_owned())
             }
         }

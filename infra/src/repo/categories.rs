@@ -63,7 +63,10 @@ impl ItemRow {
 }
 
 /// The whole tree in display order; inactive entries only when asked.
-pub fn tree(conn: &mut AnyConnection, include_inactive: bool) -> Result<Vec<(Category, Vec<CategoryItem>)>, DomainError> {
+pub fn tree(
+    conn: &mut AnyConnection,
+    include_inactive: bool,
+) -> Result<Vec<(Category, Vec<CategoryItem>)>, DomainError> {
     let mut cats = categories::table.select(CategoryRow::as_select()).into_boxed();
     let mut items = category_items::table.select(ItemRow::as_select()).into_boxed();
     if !include_inactive {
@@ -72,10 +75,8 @@ pub fn tree(conn: &mut AnyConnection, include_inactive: bool) -> Result<Vec<(Cat
     }
     let cats: Vec<CategoryRow> =
         cats.order((categories::sort_order.asc(), categories::code.asc())).load(conn).map_err(storage)?;
-    let items: Vec<ItemRow> = items
-        .order((category_items::sort_order.asc(), category_items::code.asc()))
-        .load(conn)
-        .map_err(storage)?;
+    let items: Vec<ItemRow> =
+        items.order((category_items::sort_order.asc(), category_items::code.asc())).load(conn).map_err(storage)?;
     let items = items.into_iter().map(ItemRow::into_domain).collect::<Result<Vec<_>, _>>()?;
     cats.into_iter()
         .map(|row| {
@@ -140,9 +141,15 @@ fn taken(code: &'static str) -> impl Fn(diesel::result::Error) -> DomainError {
     }
 }
 
-pub fn create_category(conn: &mut AnyConnection, code: String, name: String, sort_order: i32) -> Result<Category, DomainError> {
+pub fn create_category(
+    conn: &mut AnyConnection,
+    code: String,
+    name: String,
+    sort_order: i32,
+) -> Result<Category, DomainError> {
     let at = now();
-    let row = CategoryRow { id: new_id().to_string(), code, name, sort_order, active: true, created_at: at, updated_at: at };
+    let row =
+        CategoryRow { id: new_id().to_string(), code, name, sort_order, active: true, created_at: at, updated_at: at };
     diesel::insert_into(categories::table).values(&row).execute(conn).map_err(taken("category.code_taken"))?;
     row.into_domain()
 }

@@ -98,10 +98,7 @@ pub struct PosterFilter {
 }
 
 pub fn list(conn: &mut AnyConnection, filter: &PosterFilter, page: &Page) -> Result<Paged<Poster>, DomainError> {
-    let mut query = posters::table
-        .inner_join(regions_t::table)
-        .select(PosterRow::as_select())
-        .into_boxed();
+    let mut query = posters::table.inner_join(regions_t::table).select(PosterRow::as_select()).into_boxed();
     if let Some(b) = filter.building_id {
         query = query.filter(posters::building_id.eq(b.to_string()));
     }

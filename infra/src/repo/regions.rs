@@ -71,11 +71,7 @@ pub fn find_by_code(conn: &mut AnyConnection, code: &str) -> Result<Option<Regio
 pub fn lineage(conn: &mut AnyConnection, region: &Region) -> Result<Vec<Region>, DomainError> {
     let ids: Vec<String> = region.lineage().iter().map(Uuid::to_string).collect();
     let mut nodes = load(
-        regions::table
-            .filter(regions::id.eq_any(ids))
-            .select(RegionRow::as_select())
-            .load(conn)
-            .map_err(storage)?,
+        regions::table.filter(regions::id.eq_any(ids)).select(RegionRow::as_select()).load(conn).map_err(storage)?,
     )?;
     nodes.sort_by_key(|r| r.path.len());
     Ok(nodes)
@@ -130,9 +126,9 @@ pub struct NewRegion {
 
 pub fn create(conn: &mut AnyConnection, new: NewRegion) -> Result<Region, DomainError> {
     let parent = match new.parent_id {
-        Some(pid) => Some(find(conn, pid)?.ok_or_else(|| {
-            DomainError::field("parent_id", "not_found", "上级区域不存在")
-        })?),
+        Some(pid) => {
+            Some(find(conn, pid)?.ok_or_else(|| DomainError::field("parent_id", "not_found", "上级区域不存在"))?)
+        }
         None => None,
     };
     check_parent(new.kind, parent.as_ref())?;

@@ -31,7 +31,12 @@ fn digest(raw: &str) -> String {
 }
 
 /// Starts a family (a login) or continues one (a refresh); returns the raw token.
-pub fn issue(conn: &mut AnyConnection, user_id: Uuid, family_id: Option<Uuid>, ttl: Duration) -> Result<String, DomainError> {
+pub fn issue(
+    conn: &mut AnyConnection,
+    user_id: Uuid,
+    family_id: Option<Uuid>,
+    ttl: Duration,
+) -> Result<String, DomainError> {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
@@ -77,12 +82,10 @@ pub fn rotate(conn: &mut AnyConnection, raw: &str, ttl: Duration) -> Result<Rota
         return Ok(Rotation::Invalid);
     }
     // Conditional update: of two concurrent refreshes with one token, one wins.
-    let claimed = diesel::update(
-        refresh_tokens::table.find(&row.id).filter(refresh_tokens::used_at.is_null()),
-    )
-    .set(refresh_tokens::used_at.eq(at))
-    .execute(conn)
-    .map_err(storage)?;
+    let claimed = diesel::update(refresh_tokens::table.find(&row.id).filter(refresh_tokens::used_at.is_null()))
+        .set(refresh_tokens::used_at.eq(at))
+        .execute(conn)
+        .map_err(storage)?;
     if claimed == 0 {
         revoke_family(conn, &row.family_id)?;
         return Ok(Rotation::Reused);

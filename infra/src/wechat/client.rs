@@ -96,10 +96,8 @@ impl WechatClient {
         if !response.status().is_success() {
             return Err(WechatError::Upstream(format!("jscode2session: HTTP {}", response.status())));
         }
-        let body: SessionBody = response
-            .json()
-            .await
-            .map_err(|e| WechatError::Upstream(format!("jscode2session body: {e}")))?;
+        let body: SessionBody =
+            response.json().await.map_err(|e| WechatError::Upstream(format!("jscode2session body: {e}")))?;
         let errcode = errcode_of(body.errcode.as_ref());
         let errmsg = body.errmsg.unwrap_or_default();
         match errcode {
