@@ -116,6 +116,8 @@ pub struct Grant {
 pub struct Actor {
     pub user_id: Uuid,
     pub grants: Vec<Grant>,
+    /// Organisations, volunteer teams and departments the user acts for.
+    pub units: Vec<Uuid>,
 }
 
 impl Actor {
@@ -160,7 +162,7 @@ mod tests {
     use super::*;
 
     fn admin(scope: Scope) -> Actor {
-        Actor { user_id: Uuid::now_v7(), grants: vec![Grant { role: Role::Admin, scope }] }
+        Actor { user_id: Uuid::now_v7(), grants: vec![Grant { role: Role::Admin, scope }], units: vec![] }
     }
 
     #[test]

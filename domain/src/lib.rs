@@ -7,6 +7,7 @@ pub mod actor;
 pub mod category;
 pub mod contact;
 pub mod error;
+pub mod order;
 pub mod poster;
 pub mod region;
 pub mod text;

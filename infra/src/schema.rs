@@ -89,11 +89,128 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    units (id) {
+        id -> Text,
+        kind -> Text,
+        name -> Text,
+        region_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    unit_members (unit_id, user_id) {
+        unit_id -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    order_counters (day) {
+        day -> Text,
+        last_seq -> BigInt,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> Text,
+        number -> Text,
+        kind -> Text,
+        status -> Text,
+        category_id -> Text,
+        category_item_id -> Text,
+        description -> Text,
+        photos -> Text,
+        building_id -> Text,
+        grid_id -> Text,
+        community_id -> Text,
+        street_id -> Text,
+        path -> Text,
+        lat -> Nullable<Double>,
+        lng -> Nullable<Double>,
+        address -> Nullable<Text>,
+        contact_name -> Text,
+        contact_phone -> Text,
+        reporter_id -> Text,
+        channel -> Text,
+        level -> Text,
+        assignee_type -> Nullable<Text>,
+        assignee_id -> Nullable<Text>,
+        handler_id -> Nullable<Text>,
+        response_due_at -> Timestamp,
+        resolve_due_at -> Timestamp,
+        submitted_at -> Timestamp,
+        dispatched_at -> Nullable<Timestamp>,
+        accepted_at -> Nullable<Timestamp>,
+        arrived_at -> Nullable<Timestamp>,
+        resolved_at -> Nullable<Timestamp>,
+        rated_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        rating_completion -> Nullable<Integer>,
+        rating_progress -> Nullable<Integer>,
+        rating_effect -> Nullable<Integer>,
+        rating_satisfaction -> Nullable<Integer>,
+        rating_comment -> Nullable<Text>,
+        duplicate_of -> Nullable<Text>,
+        response_overdue_at -> Nullable<Timestamp>,
+        resolve_overdue_at -> Nullable<Timestamp>,
+        version -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    order_events (id) {
+        id -> Text,
+        order_id -> Text,
+        seq -> Integer,
+        #[sql_name = "type"]
+        kind -> Text,
+        actor_id -> Nullable<Text>,
+        actor_role -> Text,
+        data -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        order_id -> Nullable<Text>,
+        event_id -> Nullable<Text>,
+        recipient -> Text,
+        template -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> Text,
+        key -> Text,
+        request_hash -> Text,
+        status_code -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(posters -> regions (building_id));
 diesel::joinable!(category_items -> categories (category_id));
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(user_roles -> regions (region_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(unit_members -> units (unit_id));
+diesel::joinable!(order_events -> orders (order_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
@@ -103,4 +220,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     user_roles,
     refresh_tokens,
+    units,
+    unit_members,
+    order_counters,
+    orders,
+    order_events,
+    outbox,
+    idempotency_keys,
 );

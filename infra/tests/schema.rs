@@ -62,9 +62,16 @@ both_backends! {
         let expected = [
             ("categories", declared(categories::table.select(categories::all_columns))),
             ("category_items", declared(category_items::table.select(category_items::all_columns))),
+            ("idempotency_keys", declared(idempotency_keys::table.select(idempotency_keys::all_columns))),
+            ("order_counters", declared(order_counters::table.select(order_counters::all_columns))),
+            ("order_events", declared(order_events::table.select(order_events::all_columns))),
+            ("orders", declared(orders::table.select(orders::all_columns))),
+            ("outbox", declared(outbox::table.select(outbox::all_columns))),
             ("posters", declared(posters::table.select(posters::all_columns))),
             ("refresh_tokens", declared(refresh_tokens::table.select(refresh_tokens::all_columns))),
             ("regions", declared(regions::table.select(regions::all_columns))),
+            ("unit_members", declared(unit_members::table.select(unit_members::all_columns))),
+            ("units", declared(units::table.select(units::all_columns))),
             ("user_roles", declared(user_roles::table.select(user_roles::all_columns))),
             ("users", declared(users::table.select(users::all_columns))),
         ];

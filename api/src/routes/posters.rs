@@ -89,8 +89,9 @@ pub async fn list(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewPoster {
     pub building_id: Uuid,
-    /// 1–32 characters WeChat allows in a `scene`; generated when absent.
-    #[schema(pattern = "^[0-9A-Za-z!#$&'()*+,/:;=?@._~-]{1,32}$")]
+    /// 1–32 letters, digits, `-`, `.`, `_` or `~` (safe both as a WeChat `scene` and in a URL);
+    /// generated when absent.
+    #[schema(pattern = "^[0-9A-Za-z._~-]{1,32}$")]
     pub code: Option<String>,
 }
 

@@ -110,7 +110,7 @@ pub fn actor(conn: &mut AnyConnection, user_id: Uuid) -> Result<Actor, DomainErr
             },
         })
         .collect();
-    Ok(Actor { user_id, grants })
+    Ok(Actor { user_id, grants, units: Vec::new() })
 }
 
 pub fn grant(conn: &mut AnyConnection, user_id: Uuid, role: Role, region_id: Option<Uuid>) -> Result<(), DomainError> {

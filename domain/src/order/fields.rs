@@ -1,0 +1,159 @@
+//! The validated fields of order commands.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::contact::Phone;
+use crate::error::Problems;
+use crate::{text, DomainError, FieldError};
+
+pub const MAX_DESCRIPTION: usize = 500;
+pub const MAX_PHOTOS: usize = 9;
+
+/// A short free-text reason (reject, escalate, decline, cancel): 1–200 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reason(pub String);
+
+impl Reason {
+    pub fn parse(raw: &str) -> Result<Reason, DomainError> {
+        text::bounded("reason", raw, 1, 200).map(Reason)
+    }
+}
+
+/// Up to nine photo ids, no repeats.
+pub fn parse_photos(field: &str, photos: &[Uuid]) -> Result<Vec<Uuid>, DomainError> {
+    if photos.len() > MAX_PHOTOS {
+        return Err(DomainError::field(field, "too_many", format!("最多 {MAX_PHOTOS} 张照片")));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if !photos.iter().all(|p| seen.insert(*p)) {
+        return Err(DomainError::field(field, "duplicate", "照片不能重复"));
+    }
+    Ok(photos.to_vec())
+}
+
+/// Latitude and longitude, both or neither.
+pub fn parse_point(lat: Option<f64>, lng: Option<f64>) -> Result<Option<(f64, f64)>, DomainError> {
+    match (lat, lng) {
+        (None, None) => Ok(None),
+        (Some(lat), Some(lng)) if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lng) => {
+            Ok(Some((lat, lng)))
+        }
+        (Some(_), Some(_)) => Err(DomainError::field("location", "out_of_range", "经纬度超出范围")),
+        _ => Err(DomainError::field("location", "incomplete", "经度和纬度需同时提供")),
+    }
+}
+
+/// The four dimensions of 评单, each 1–5, and a comment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rating {
+    /// 完成是否到位
+    pub completion: u8,
+    /// 推进是否有力
+    pub progress: u8,
+    /// 成效是否明显
+    pub effect: u8,
+    /// 群众是否满意
+    pub satisfaction: u8,
+    pub comment: String,
+}
+
+impl Rating {
+    /// At or below this satisfaction the order is reopened.
+    pub const REOPEN_AT_OR_BELOW: u8 = 2;
+
+    pub fn parse(
+        completion: i64,
+        progress: i64,
+        effect: i64,
+        satisfaction: i64,
+        comment: &str,
+    ) -> Result<Rating, DomainError> {
+        let mut problems = Problems::new();
+        let mut score = |field: &str, v: i64| -> u8 {
+            match u8::try_from(v) {
+                Ok(s @ 1..=5) => s,
+                _ => {
+                    problems.push(FieldError::new(field, "out_of_range", "评分为 1–5 分"));
+                    0
+                }
+            }
+        };
+        let rating = Rating {
+            completion: score("completion", completion),
+            progress: score("progress", progress),
+            effect: score("effect", effect),
+            satisfaction: score("satisfaction", satisfaction),
+            comment: String::new(),
+        };
+        let comment = problems.take(text::bounded("comment", comment, 0, MAX_DESCRIPTION));
+        problems.finish()?;
+        Ok(Rating { comment: comment.unwrap_or_default(), ..rating })
+    }
+
+    pub fn unsatisfied(&self) -> bool {
+        self.satisfaction <= Self::REOPEN_AT_OR_BELOW
+    }
+}
+
+/// Who to call back: a name and a mainland mobile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub name: String,
+    pub phone: Phone,
+}
+
+impl Contact {
+    pub fn parse(name: &str, phone: &str) -> Result<Contact, DomainError> {
+        let mut problems = Problems::new();
+        let name = problems.take(text::bounded("contact.name", name, 1, 20));
+        let phone = problems.take(
+            Phone::parse(phone)
+                .map_err(|_| DomainError::field("contact.phone", "invalid_phone", "请输入有效的 11 位手机号码")),
+        );
+        problems.finish()?;
+        match (name, phone) {
+            (Some(name), Some(phone)) => Ok(Contact { name, phone }),
+            _ => Err(DomainError::field("contact", "invalid", "联系人信息有误")),
+        }
+    }
+}
+
+pub fn parse_description(raw: &str) -> Result<String, DomainError> {
+    text::bounded("description", raw, 1, MAX_DESCRIPTION)
+}
+
+pub fn parse_feedback(raw: &str) -> Result<String, DomainError> {
+    text::bounded("feedback", raw, 1, MAX_DESCRIPTION)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratings_are_one_to_five() {
+        assert!(Rating::parse(5, 4, 3, 1, "").unwrap().unsatisfied());
+        assert!(!Rating::parse(5, 4, 3, 3, "好").unwrap().unsatisfied());
+        let DomainError::Validation(errors) = Rating::parse(0, 6, 3, -1, "").unwrap_err() else { panic!() };
+        assert_eq!(errors.len(), 3);
+    }
+
+    #[test]
+    fn photos_and_points() {
+        let ids: Vec<Uuid> = (0..10).map(|_| Uuid::now_v7()).collect();
+        assert!(parse_photos("photos", &ids[..9]).is_ok());
+        assert!(parse_photos("photos", &ids).is_err());
+        assert!(parse_photos("photos", &[ids[0], ids[0]]).is_err());
+        assert!(parse_point(Some(24.4), Some(111.5)).unwrap().is_some());
+        assert!(parse_point(Some(24.4), None).is_err());
+        assert!(parse_point(Some(95.0), Some(0.0)).is_err());
+    }
+
+    #[test]
+    fn contacts() {
+        assert_eq!(Contact::parse(" 王阿姨 ", "13812341234").unwrap().name, "王阿姨");
+        let DomainError::Validation(errors) = Contact::parse("", "123").unwrap_err() else { panic!() };
+        assert_eq!(errors.len(), 2);
+    }
+}

@@ -1,0 +1,89 @@
+//! Who may do what to an order, and who may see it. Pure functions of the
+//! actor (roles, scopes, units) and the order's state.
+
+use crate::actor::{Actor, Role};
+
+use super::{Level, OrderState, Status, Target};
+
+/// Staff roles that may work an order at its current escalation level, within
+/// their scope. Returns the role the actor acts in.
+pub fn staff_in_scope(actor: &Actor, order: &OrderState) -> Option<Role> {
+    let eligible: &[Role] = match order.level {
+        Level::Community => &[Role::Admin, Role::StreetStaff, Role::CommunityStaff, Role::GridWorker],
+        Level::Street => &[Role::Admin, Role::StreetStaff],
+        Level::Department => &[Role::Admin, Role::DepartmentStaff],
+    };
+    eligible.iter().copied().find(|role| actor.grants.iter().any(|g| g.role == *role && g.scope.contains(&order.path)))
+}
+
+/// Staff who may read the order and make return visits: any staff grant
+/// covering it, except that departments see only what was escalated to them.
+pub fn staff_sees(actor: &Actor, order: &OrderState) -> Option<Role> {
+    actor
+        .grants
+        .iter()
+        .filter(|g| g.role.is_staff() && g.scope.contains(&order.path))
+        .find(|g| g.role != Role::DepartmentStaff || order.level == Level::Department)
+        .map(|g| g.role)
+}
+
+/// The current assignee (a person, or a member of the assigned unit).
+pub fn assignee_role(actor: &Actor, order: &OrderState) -> Option<Role> {
+    match order.assignee? {
+        Target::PartyMember(id) if id == actor.user_id => Some(Role::PartyMember),
+        Target::GridWorker(id) if id == actor.user_id => Some(Role::GridWorker),
+        Target::Organization(unit) | Target::Team(unit) if actor.units.contains(&unit) => Some(Role::OrgMember),
+        Target::Department(unit) if actor.units.contains(&unit) => Some(Role::DepartmentStaff),
+        _ => None,
+    }
+}
+
+/// The person who accepted it, or a member of the unit it is assigned to.
+pub fn handler_role(actor: &Actor, order: &OrderState) -> Option<Role> {
+    if order.handler_id == Some(actor.user_id) {
+        return Some(assignee_role(actor, order).unwrap_or(Role::GridWorker));
+    }
+    match order.assignee {
+        Some(t) if t.unit().is_some() => assignee_role(actor, order),
+        _ => None,
+    }
+}
+
+/// A party member registered with (serving) the order's community.
+pub fn serves_community(actor: &Actor, order: &OrderState) -> bool {
+    actor.grants.iter().any(|g| g.role == Role::PartyMember && g.scope.contains(&order.path))
+}
+
+pub fn is_reporter(actor: &Actor, order: &OrderState) -> bool {
+    actor.user_id == order.reporter_id
+}
+
+/// In the community's open pool, waiting to be grabbed.
+pub fn in_pool(order: &OrderState) -> bool {
+    order.status == Status::Dispatched && order.assignee == Some(Target::Pool)
+}
+
+/// How much of an order a caller may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Not at all: answer 404.
+    Hidden,
+    /// Everything but the reporter's phone (party members browsing the pool).
+    Masked,
+    Full,
+}
+
+pub fn visibility(actor: &Actor, order: &OrderState) -> Visibility {
+    if is_reporter(actor, order)
+        || staff_sees(actor, order).is_some()
+        || staff_in_scope(actor, order).is_some()
+        || assignee_role(actor, order).is_some()
+        || handler_role(actor, order).is_some()
+    {
+        Visibility::Full
+    } else if in_pool(order) && serves_community(actor, order) {
+        Visibility::Masked
+    } else {
+        Visibility::Hidden
+    }
+}
