@@ -13,6 +13,7 @@ pub mod repo;
 pub mod schema;
 pub mod seed;
 pub mod testing;
+pub mod usecase;
 pub mod wechat;
 
 pub use db::{AnyConnection, Backend, Db, DbUrl};

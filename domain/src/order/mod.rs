@@ -5,6 +5,7 @@
 pub mod command;
 pub mod event;
 pub mod fields;
+pub mod notify;
 pub mod policy;
 pub mod transition;
 

@@ -2,9 +2,12 @@
 //! use case can compose several inside one transaction.
 
 pub mod categories;
+pub mod idempotency;
+pub mod orders;
 pub mod posters;
 pub mod regions;
 pub mod tokens;
+pub mod units;
 pub mod users;
 
 /// Cursor pagination: the last id seen, and how many to return.

@@ -110,7 +110,8 @@ pub fn actor(conn: &mut AnyConnection, user_id: Uuid) -> Result<Actor, DomainErr
             },
         })
         .collect();
-    Ok(Actor { user_id, grants, units: Vec::new() })
+    let units = super::units::of_user(conn, user_id)?;
+    Ok(Actor { user_id, grants, units })
 }
 
 pub fn grant(conn: &mut AnyConnection, user_id: Uuid, role: Role, region_id: Option<Uuid>) -> Result<(), DomainError> {
