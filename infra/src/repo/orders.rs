@@ -181,10 +181,8 @@ pub fn append(
         .select(max(order_events::seq))
         .first(conn)
         .map_err(storage)?;
-    let mut seq = last.unwrap_or(0);
     let mut rows = Vec::with_capacity(events.len());
-    for event in events {
-        seq += 1;
+    for (seq, event) in (last.unwrap_or(0) + 1..).zip(events) {
         rows.push(EventRow {
             id: new_id().to_string(),
             order_id: order.id.clone(),
