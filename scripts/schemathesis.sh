@@ -24,9 +24,11 @@ for _ in $(seq 1 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.
 admin=$(curl -sf -X POST "$base/api/v1/auth/login" -H 'Content-Type: application/json' \
     -d '{"username":"admin","password":"admin"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 resident=$(cd "$work" && "$bin" token jumin)
+staff=$(curl -sf -X POST "$base/api/v1/auth/login" -H 'Content-Type: application/json' \
+    -d '{"username":"diandeng","password":"demo"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
 status=0
-for who in admin resident; do
+for who in admin staff resident; do
     token=${!who}
     echo "== schemathesis as $who"
     "$venv/bin/schemathesis" run openapi/openapi.json --url "$base" \

@@ -23,35 +23,93 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let content_type_ok = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|mime| {
-                let mime = mime.trim().to_ascii_lowercase();
-                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
-            })
-            .unwrap_or(false);
+        let content_type_ok = is_json(req);
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             if !content_type_ok {
-                return Err(ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "request.unsupported_media_type",
-                    "请求体必须是 JSON（Content-Type: application/json）",
-                ));
+                return Err(unsupported_media_type());
             }
             let bytes = body.await.map_err(|e| {
                 if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "request.too_large", "请求体过大")
-                        .detail(format!("JSON 请求体不能超过 {JSON_LIMIT} 字节"))
+                    too_large()
                 } else {
                     ApiError::new(StatusCode::BAD_REQUEST, "request.unreadable", "无法读取请求体")
                 }
             })?;
             parse_json(&bytes).map(Json)
         })
+    }
+}
+
+pub fn is_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|mime| {
+            let mime = mime.trim().to_ascii_lowercase();
+            mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+        })
+        .unwrap_or(false)
+}
+
+pub fn unsupported_media_type() -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "request.unsupported_media_type",
+        "请求体必须是 JSON（Content-Type: application/json）",
+    )
+}
+
+pub fn too_large() -> ApiError {
+    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "request.too_large", "请求体过大")
+        .detail(format!("JSON 请求体不能超过 {JSON_LIMIT} 字节"))
+}
+
+/// The raw bytes of a JSON body (content type and size checked), for handlers
+/// that need them as sent (the Idempotency-Key hash).
+#[derive(Debug)]
+pub struct JsonBytes(pub web::Bytes);
+
+impl FromRequest for JsonBytes {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type_ok = is_json(req);
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !content_type_ok {
+                return Err(unsupported_media_type());
+            }
+            body.await.map(JsonBytes).map_err(|e| {
+                if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
+                    too_large()
+                } else {
+                    ApiError::new(StatusCode::BAD_REQUEST, "request.unreadable", "无法读取请求体")
+                }
+            })
+        })
+    }
+}
+
+/// A JSON body that may be left out entirely (an empty body means `T::default()`).
+#[derive(Debug)]
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let empty = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()) == Some("0")
+            || (req.headers().get(header::CONTENT_LENGTH).is_none()
+                && req.headers().get(header::TRANSFER_ENCODING).is_none());
+        if empty {
+            return Box::pin(async { Ok(OptionalJson(T::default())) });
+        }
+        let inner = Json::<T>::from_request(req, payload);
+        Box::pin(async move { inner.await.map(|Json(v)| OptionalJson(v)) })
     }
 }
 

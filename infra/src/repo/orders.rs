@@ -401,3 +401,161 @@ pub fn level_of(row: &OrderRow) -> Level {
 pub fn now_ts() -> NaiveDateTime {
     now()
 }
+
+/// What a list may be narrowed to (all optional), on top of what the caller may see.
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    pub status: Option<Status>,
+    pub kind: Option<Kind>,
+    /// A category or a category item id.
+    pub category: Option<Uuid>,
+    pub community_id: Option<Uuid>,
+    pub grid_id: Option<Uuid>,
+    pub assignee_me: bool,
+    pub pool: bool,
+    pub overdue: bool,
+    pub q: Option<String>,
+}
+
+type OrderCondition =
+    Box<dyn BoxableExpression<orders::table, crate::db::MultiBackend, SqlType = diesel::sql_types::Bool>>;
+
+fn prefix(scope: &domain::region::Scope) -> String {
+    format!("{}%", scope.path_prefix().unwrap_or("/"))
+}
+
+/// Everything the actor may see, as one SQL condition (an OR of their reasons).
+fn visible_to(actor: &domain::actor::Actor) -> OrderCondition {
+    use domain::actor::Role;
+    let me = actor.user_id.to_string();
+    let units: Vec<String> = actor.units.iter().map(Uuid::to_string).collect();
+    let mut cond: OrderCondition = Box::new(
+        orders::reporter_id
+            .eq(me.clone())
+            .or(orders::handler_id.eq(me.clone()))
+            .or(orders::assignee_type.eq_any(["party_member", "grid_worker"]).and(orders::assignee_id.eq(me)))
+            .or(orders::assignee_type
+                .eq_any(["organization", "team", "department"])
+                .and(orders::assignee_id.eq_any(units)))
+            .assume_not_null(),
+    );
+    for grant in &actor.grants {
+        let like = prefix(&grant.scope);
+        let extra: Option<OrderCondition> = match grant.role {
+            Role::DepartmentStaff => Some(Box::new(orders::level.eq("department").and(orders::path.like(like)))),
+            r if r.is_staff() => Some(Box::new(orders::path.like(like))),
+            Role::PartyMember => Some(Box::new(
+                orders::status
+                    .eq("dispatched")
+                    .and(orders::assignee_type.eq("pool"))
+                    .and(orders::path.like(like))
+                    .assume_not_null(),
+            )),
+            _ => None,
+        };
+        if let Some(extra) = extra {
+            cond = Box::new(cond.or(extra));
+        }
+    }
+    cond
+}
+
+pub fn list(
+    conn: &mut AnyConnection,
+    actor: &domain::actor::Actor,
+    filter: &OrderFilter,
+    page: &super::Page,
+    at: NaiveDateTime,
+) -> Result<super::Paged<OrderRow>, DomainError> {
+    let mut query = orders::table.select(OrderRow::as_select()).filter(visible_to(actor)).into_boxed();
+    if let Some(s) = filter.status {
+        query = query.filter(orders::status.eq(s.as_str()));
+    }
+    if let Some(k) = filter.kind {
+        query = query.filter(orders::kind.eq(k.as_str()));
+    }
+    if let Some(c) = filter.category {
+        let c = c.to_string();
+        query = query.filter(orders::category_id.eq(c.clone()).or(orders::category_item_id.eq(c)));
+    }
+    if let Some(c) = filter.community_id {
+        query = query.filter(orders::community_id.eq(c.to_string()));
+    }
+    if let Some(g) = filter.grid_id {
+        query = query.filter(orders::grid_id.eq(g.to_string()));
+    }
+    if filter.assignee_me {
+        let me = actor.user_id.to_string();
+        let units: Vec<String> = actor.units.iter().map(Uuid::to_string).collect();
+        query = query.filter(
+            orders::handler_id
+                .eq(me.clone())
+                .or(orders::assignee_type.eq_any(["party_member", "grid_worker"]).and(orders::assignee_id.eq(me)))
+                .or(orders::assignee_type
+                    .eq_any(["organization", "team", "department"])
+                    .and(orders::assignee_id.eq_any(units)))
+                .assume_not_null(),
+        );
+    }
+    if filter.pool {
+        query = query.filter(orders::status.eq("dispatched").and(orders::assignee_type.eq("pool")));
+    }
+    if filter.overdue {
+        query = query.filter(
+            orders::status.eq_any(["submitted", "dispatched"]).and(orders::response_due_at.le(at)).or(orders::status
+                .eq_any(["submitted", "dispatched", "accepted", "on_site"])
+                .and(orders::resolve_due_at.le(at))),
+        );
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let like = format!("%{}%", super::regions::escape_like(q));
+        query = query
+            .filter(orders::description.like(like.clone()).escape('\\').or(orders::number.like(like).escape('\\')));
+    }
+    if let Some(after) = &page.after {
+        query = query.filter(orders::id.lt(after.clone()));
+    }
+    let rows = query.order(orders::id.desc()).limit(page.limit + 1).load(conn).map_err(storage)?;
+    Ok(super::Paged::from_rows(rows, page.limit, |o| o.id.clone()))
+}
+
+/// Display names a page of orders refers to, in three queries for any page size.
+#[derive(Debug, Default)]
+pub struct Names {
+    /// id → (code, name)
+    pub items: std::collections::HashMap<String, (String, String)>,
+    pub categories: std::collections::HashMap<String, (String, String)>,
+    /// building id → name
+    pub buildings: std::collections::HashMap<String, String>,
+}
+
+pub fn names(conn: &mut AnyConnection, rows: &[&OrderRow]) -> Result<Names, DomainError> {
+    use crate::schema::{categories, category_items, regions};
+    let item_ids: Vec<&str> = rows.iter().map(|r| r.category_item_id.as_str()).collect();
+    let cat_ids: Vec<&str> = rows.iter().map(|r| r.category_id.as_str()).collect();
+    let building_ids: Vec<&str> = rows.iter().map(|r| r.building_id.as_str()).collect();
+    let pairs = |v: Vec<(String, String, String)>| v.into_iter().map(|(id, code, name)| (id, (code, name))).collect();
+    Ok(Names {
+        items: pairs(
+            category_items::table
+                .filter(category_items::id.eq_any(&item_ids))
+                .select((category_items::id, category_items::code, category_items::name))
+                .load(conn)
+                .map_err(storage)?,
+        ),
+        categories: pairs(
+            categories::table
+                .filter(categories::id.eq_any(&cat_ids))
+                .select((categories::id, categories::code, categories::name))
+                .load(conn)
+                .map_err(storage)?,
+        ),
+        buildings: regions::table
+            .filter(regions::id.eq_any(&building_ids))
+            .select((regions::id, regions::name))
+            .load::<(String, String)>(conn)
+            .map_err(storage)?
+            .into_iter()
+            .collect(),
+    })
+}
