@@ -39,6 +39,8 @@ pub enum Command {
     },
     /// Print the OpenAPI document
     Openapi,
+    /// One pass of the sweeper: flag overdue orders, close resolved ones nobody rated
+    Sweep,
     /// Manage accounts
     User {
         #[command(subcommand)]
@@ -94,6 +96,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             seed_now(&state, !no_demo_accounts).await
         }
         Command::Serve { seed } => serve(seed).await,
+        Command::Sweep => {
+            let state = AppState::connect(Config::from_env()?).await?;
+            let report = sweep_once(&state).await?;
+            println!("sweep: {} overdue flagged, {} closed without rating", report.overdue_flagged, report.auto_closed);
+            Ok(())
+        }
         Command::User { command: UserCommand::Create { username, display_name, role, region, phone } } => {
             let state = AppState::connect(Config::from_env()?).await?;
             create_user(&state, username, display_name, role, region, phone).await
@@ -140,6 +148,7 @@ async fn serve(seed_first: bool) -> anyhow::Result<()> {
         seed_now(&state, true).await?;
     }
     check_prod_ready(&state).await?;
+    spawn_sweeper(state.clone());
     let bind = state.config.bind.clone();
     let server_state = state.clone();
     let server =
@@ -150,6 +159,33 @@ async fn serve(seed_first: bool) -> anyhow::Result<()> {
     print_banner(&state, addrs.first().map(ToString::to_string).unwrap_or(bind));
     server.run().await?;
     Ok(())
+}
+
+pub async fn sweep_once(state: &AppState) -> anyhow::Result<infra::usecase::sweep::SweepReport> {
+    let close_after = chrono::Duration::from_std(state.config.auto_close_after)?;
+    Ok(state.db.run(move |c| infra::usecase::sweep::run(c, infra::ids::now(), close_after)).await?)
+}
+
+/// Runs the sweeper in the background. Safe on every node at once: each
+/// change is conditional (flag once, close by version).
+fn spawn_sweeper(state: AppState) {
+    let every = state.config.sweep_interval;
+    if every.is_zero() {
+        return;
+    }
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(every);
+        loop {
+            tick.tick().await;
+            match sweep_once(&state).await {
+                Ok(r) if r.overdue_flagged + r.auto_closed > 0 => {
+                    tracing::info!(overdue = r.overdue_flagged, closed = r.auto_closed, "sweep")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error.cause = %e, "sweep failed"),
+            }
+        }
+    });
 }
 
 /// With `MSB_ENV=prod`, refuses to serve while a demo fixture password works.

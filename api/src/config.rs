@@ -46,6 +46,10 @@ pub struct Config {
     pub wechat_api_base: String,
     pub wechat_appid: String,
     pub wechat_secret: Secret,
+    /// A resolved order nobody rates is closed after this long.
+    pub auto_close_after: Duration,
+    /// How often the sweeper looks for overdue and unrated orders (0: never, in this process).
+    pub sweep_interval: Duration,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -90,6 +94,8 @@ impl Config {
             wechat_api_base: get("MSB_WECHAT_API_BASE").unwrap_or_else(|| infra::wechat::PUBLIC_API_BASE.to_owned()),
             wechat_appid: get("MSB_WECHAT_APPID").unwrap_or_else(|| "wx-dev-appid".to_owned()),
             wechat_secret: Secret::new(get("MSB_WECHAT_SECRET").unwrap_or_else(|| "wx-dev-secret".to_owned())),
+            auto_close_after: Duration::from_secs(number("MSB_AUTO_CLOSE_DAYS", 7)?.saturating_mul(24 * 3600)),
+            sweep_interval: Duration::from_secs(number("MSB_SWEEP_INTERVAL_SECONDS", 60)?),
         };
         config.check()?;
         Ok(config)

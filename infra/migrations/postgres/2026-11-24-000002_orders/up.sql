@@ -79,6 +79,9 @@ CREATE INDEX orders_status_idx ON orders (status, id);
 CREATE INDEX orders_level_idx ON orders (level, status, id);
 CREATE INDEX orders_item_idx ON orders (category_item_id, id);
 CREATE INDEX orders_due_idx ON orders (status, resolve_due_at);
+CREATE INDEX orders_response_due_idx ON orders (status, response_due_at);
+CREATE INDEX orders_resolved_idx ON orders (status, resolved_at);
+CREATE INDEX orders_path_idx ON orders (path text_pattern_ops);
 
 CREATE TABLE order_events (
     id TEXT PRIMARY KEY,
