@@ -253,4 +253,52 @@ both_backends! {
         assert_eq!(app.post("/api/v1/party-members", json!({"user_id": user_id, "community_ids": [diandeng]}), Some(&resident)).await.status, 403);
         assert_eq!(app.post("/api/v1/party-members", json!({"user_id": user_id, "community_ids": []}), Some(&staff)).await.status, 422);
     }
+
+    #[actix_web::test]
+    async fn the_inbox_filters_and_pages(db) {
+        let app = TestApp::seeded(db).await;
+        let resident = app.token_for("jumin").await;
+        let staff = app.token("diandeng", "demo").await;
+        let worker = app.token("dd-grid1", "demo").await;
+        let worker_id = app.get("/api/v1/me", Some(&worker)).await.body["id"].as_str().unwrap().to_owned();
+        let mut wish = new_order();
+        wish["kind"] = json!("wish");
+        wish["category"] = json!("water-heater-repair");
+        wish["description"] = json!("独居老人家的热水器坏了");
+        wish["poster_code"] = json!("dd-heyue");
+        let w = app.post("/api/v1/orders", wish, Some(&resident)).await.body;
+        let mut issues = Vec::new();
+        for _ in 0..3 {
+            issues.push(submit(&app, &resident).await["id"].as_str().unwrap().to_owned());
+        }
+        let d = app.post(&format!("/api/v1/orders/{}/dispatch", issues[0]), json!({"target": {"type": "grid_worker", "id": worker_id}}), Some(&staff)).await;
+        assert_eq!(d.status, 200);
+
+        let get = |q: String| {
+            let (app, staff) = (&app, staff.clone());
+            async move { ids(&app.get(&format!("/api/v1/orders?{q}"), Some(&staff)).await) }
+        };
+        assert_eq!(get("kind=wish".into()).await, [w["id"].as_str().unwrap().to_owned()]);
+        assert_eq!(get("q=%E7%83%AD%E6%B0%B4%E5%99%A8".into()).await.len(), 1, "热水器");
+        assert_eq!(get(format!("q={}", w["number"].as_str().unwrap())).await.len(), 1);
+        assert_eq!(get("status=submitted".into()).await.len(), 3);
+        assert_eq!(get("overdue=true".into()).await.len(), 0, "nothing is due yet");
+        let grid2 = app.region_id("diandeng-g2").await;
+        assert_eq!(get(format!("grid_id={grid2}")).await.len(), 1, "和悦楼 is in the second grid");
+        assert_eq!(get(format!("category={}", w["item"]["id"].as_str().unwrap())).await.len(), 1);
+        assert_eq!(get(format!("category={}", w["category"]["id"].as_str().unwrap())).await.len(), 1);
+        assert_eq!(ids(&app.get("/api/v1/orders?assignee=me", Some(&worker)).await), std::slice::from_ref(&issues[0]));
+        assert_eq!(app.get("/api/v1/orders?assignee=you", Some(&worker)).await.status, 422);
+        assert_eq!(app.get("/api/v1/orders?status=lost", Some(&worker)).await.status, 422);
+
+        // Newest first, two per page, no repeats, no gaps.
+        let first = app.get("/api/v1/orders?limit=2", Some(&staff)).await;
+        let cursor = first.body["next_cursor"].as_str().unwrap().to_owned();
+        let second = app.get(&format!("/api/v1/orders?limit=2&cursor={cursor}"), Some(&staff)).await;
+        let mut all = ids(&first);
+        all.extend(ids(&second));
+        assert_eq!(all.len(), 4);
+        assert!(second.body["next_cursor"].is_null());
+        assert_eq!(all[3], w["id"].as_str().unwrap(), "the oldest comes last");
+    }
 }
