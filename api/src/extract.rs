@@ -163,24 +163,23 @@ fn join(path: &str, name: &str) -> String {
     }
 }
 
+/// A path or query value that does not parse: 400, naming where it was.
+fn bad_parameter(field: &str, code: &'static str, title: &str, err: impl std::fmt::Display) -> actix_web::Error {
+    let mut e = ApiError::validation(vec![FieldError::new(field, "invalid_value", err.to_string())]);
+    e.code = code;
+    e.status = StatusCode::BAD_REQUEST;
+    e.title = title.into();
+    e.into()
+}
+
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|err, _req| {
-        let mut e = ApiError::validation(vec![FieldError::new("path", "invalid_path", err.to_string())]);
-        e.code = "request.invalid_path";
-        e.status = StatusCode::BAD_REQUEST;
-        e.title = "路径参数有误".into();
-        e.into()
-    })
+    web::PathConfig::default()
+        .error_handler(|err, _req| bad_parameter("path", "request.invalid_path", "路径参数有误", err))
 }
 
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|err, _req| {
-        let mut e = ApiError::validation(vec![FieldError::new("query", "invalid_query", err.to_string())]);
-        e.code = "request.invalid_query";
-        e.status = StatusCode::BAD_REQUEST;
-        e.title = "查询参数有误".into();
-        e.into()
-    })
+    web::QueryConfig::default()
+        .error_handler(|err, _req| bad_parameter("query", "request.invalid_query", "查询参数有误", err))
 }
 
 pub fn payload_config() -> web::PayloadConfig {
