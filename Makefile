@@ -2,7 +2,7 @@
 CARGO ?= cargo
 BIN := target/debug/mashangban
 
-.PHONY: run build test lint fmt openapi smoke clean-data
+.PHONY: run build test lint fmt openapi smoke bench clean-data
 
 ## run: build, migrate, load fixtures and serve on 127.0.0.1:8080 (embedded SQLite under ./data)
 run:
@@ -34,6 +34,10 @@ openapi:
 ## smoke: start the real binary on a fresh SQLite file and curl it
 smoke:
 	./scripts/smoke.sh
+
+## bench: release build against PostgreSQL with BENCH_ORDERS (200000) orders; prints latencies
+bench:
+	python3 bench/run.py
 
 clean-data:
 	rm -rf data

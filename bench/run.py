@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""make bench: the order endpoints against PostgreSQL holding many orders.
+
+Builds the release binary, creates a throw-away database, seeds the fixtures,
+bulk-inserts BENCH_ORDERS orders (default 200000) spread over the fixture
+buildings, then measures latency (p50/p95/p99) and throughput of the calls a
+front end makes most, with BENCH_THREADS concurrent clients. Prints a table;
+nothing is stored. Needs PostgreSQL at MSB_TEST_PG_URL (default
+postgres://postgres@127.0.0.1:5432/test) and psql.
+"""
+import concurrent.futures as cf
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ORDERS = int(os.environ.get("BENCH_ORDERS", "200000"))
+THREADS = int(os.environ.get("BENCH_THREADS", "8"))
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "400"))
+PG = os.environ.get("MSB_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/test")
+
+
+def psql(url, sql):
+    out = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], check=True, capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def call(port, method, path, token=None, body=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    start = time.perf_counter()
+    conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+    res = conn.getresponse()
+    data = res.read()
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return res.status, data, elapsed
+
+
+def measure(name, port, fn):
+    latencies, statuses = [], {}
+    start = time.perf_counter()
+    with cf.ThreadPoolExecutor(THREADS) as pool:
+        for status, _, elapsed in pool.map(lambda i: fn(i), range(REQUESTS)):
+            latencies.append(elapsed * 1000)
+            statuses[status] = statuses.get(status, 0) + 1
+    wall = time.perf_counter() - start
+    q = statistics.quantiles(latencies, n=100)
+    print(f"{name:<44} {REQUESTS / wall:>8.0f} req/s  p50 {q[49]:>7.1f} ms  p95 {q[94]:>7.1f} ms  p99 {q[98]:>7.1f} ms  {statuses}")
+
+
+def main():
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "mashangban"], cwd=ROOT, check=True)
+    db = f"msb_bench_{os.getpid()}"
+    psql(PG, f"CREATE DATABASE {db}")
+    url = PG.rsplit("/", 1)[0] + "/" + db
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=url, MSB_BIND=f"127.0.0.1:{port}", MSB_SWEEP_INTERVAL_SECONDS="0", RUST_LOG="warn")
+    env.pop("REDIS_URL", None)
+    server = subprocess.Popen([os.path.join(ROOT, "target/release/mashangban"), "serve", "--seed"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                if call(port, "GET", "/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        t0 = time.perf_counter()
+        psql(url, f"""
+            INSERT INTO orders (id, number, kind, status, category_id, category_item_id, description, photos,
+                building_id, grid_id, community_id, street_id, path, contact_name, contact_phone, reporter_id,
+                channel, level, assignee_type, response_due_at, resolve_due_at, submitted_at, version, updated_at)
+            SELECT gen_random_uuid()::text, 'B' || lpad(g::text, 9, '0'),
+                (ARRAY['issue','wish','errand'])[1 + g % 3],
+                (ARRAY['submitted','dispatched','closed','closed','closed','resolved','accepted'])[1 + g % 7],
+                i.category_id, i.id, '批量生成的工单 ' || g, '[]',
+                b.id, b.parent_id, c.parent_id, s.parent_id, b.path, '居民' || g, '13800000000',
+                (SELECT id FROM users WHERE username = 'jumin'),
+                'poster', 'community',
+                CASE WHEN g % 7 = 1 THEN 'pool' END,
+                now() - interval '1 day', now() + interval '1 day', now() - (g || ' seconds')::interval, 0, now()
+            FROM generate_series(1, {ORDERS}) g
+            JOIN LATERAL (SELECT * FROM regions WHERE kind = 'building' ORDER BY id OFFSET g % 16 LIMIT 1) b ON true
+            JOIN regions c ON c.id = b.parent_id
+            JOIN regions s ON s.id = c.parent_id
+            JOIN LATERAL (SELECT * FROM category_items ORDER BY id OFFSET g % 26 LIMIT 1) i ON true;
+            ANALYZE;""")
+        print(f"inserted {ORDERS} orders in {time.perf_counter() - t0:.1f}s; {THREADS} clients, {REQUESTS} requests each row\n")
+
+        def login(u, p):
+            return json.loads(call(port, "POST", "/api/v1/auth/login", body={"username": u, "password": p})[1])["access_token"]
+
+        def token(u):
+            return subprocess.run([os.path.join(ROOT, "target/release/mashangban"), "token", u], env=env,
+                                  check=True, capture_output=True, text=True).stdout.strip()
+
+        staff, grid, street = login("diandeng", "demo"), login("dd-grid1", "demo"), login("jiangnan", "demo")
+        resident, party = token("jumin"), token("dangyuan")
+        some = json.loads(call(port, "GET", "/api/v1/orders?limit=1", street)[1])["items"][0]["id"]
+        order = {"kind": "issue", "category": "sewage-blockage", "description": "压测工单", "poster_code": "dd-hean",
+                 "contact": {"name": "王阿姨", "phone": "13812341234"}}
+        measure("GET /orders (community staff inbox)", port, lambda i: call(port, "GET", "/api/v1/orders?status=submitted&limit=50", staff))
+        measure("GET /orders (grid worker, all statuses)", port, lambda i: call(port, "GET", "/api/v1/orders?limit=50", grid))
+        measure("GET /orders?pool=true (party member)", port, lambda i: call(port, "GET", "/api/v1/orders?pool=true&limit=50", party))
+        measure("GET /orders (resident: own orders)", port, lambda i: call(port, "GET", "/api/v1/orders?limit=20", resident))
+        measure("GET /orders?overdue=true (street)", port, lambda i: call(port, "GET", "/api/v1/orders?overdue=true&limit=50", street))
+        measure("GET /orders/{id}", port, lambda i: call(port, "GET", f"/api/v1/orders/{some}", street))
+        measure("GET /orders/{id}/events", port, lambda i: call(port, "GET", f"/api/v1/orders/{some}/events", street))
+        measure("POST /orders", port, lambda i: call(port, "POST", "/api/v1/orders", resident, order))
+        measure("GET /scan/{code} (no login)", port, lambda i: call(port, "GET", "/api/v1/scan/dd-hean"))
+    finally:
+        server.terminate()
+        server.wait()
+        psql(PG, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
