@@ -157,4 +157,25 @@ both_backends! {
         assert!(kinds.contains(&"overdue".to_owned()));
         assert!(infra::testing::count_rows(&mut conn, "outbox").unwrap() > 5, "transitions write their notifications");
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_submissions_get_distinct_numbers(db) {
+        let resident = db.run(|c| { seed::run(c, true)?; Ok(actor_of(c, "jumin")) }).await.unwrap();
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(8));
+        let tasks: Vec<_> = (0..8).map(|_| {
+            let (db, who, barrier) = (db.clone(), resident.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                db.run(move |c| Ok(report(c, &who).number)).await
+            })
+        }).collect();
+        let mut numbers = Vec::new();
+        for task in tasks {
+            numbers.push(task.await.unwrap().expect("every concurrent submission succeeds"));
+        }
+        numbers.sort();
+        numbers.dedup();
+        assert_eq!(numbers.len(), 8);
+        assert!(numbers[7].ends_with("-000008"), "{numbers:?}");
+    }
 }

@@ -130,16 +130,15 @@ pub struct OutboxRow {
 pub fn next_number(conn: &mut AnyConnection, at: NaiveDateTime) -> Result<String, DomainError> {
     let china = FixedOffset::east_opt(8 * 3600).ok_or_else(|| storage("bad offset"))?;
     let day = at.and_utc().with_timezone(&china).format("%Y%m%d").to_string();
-    let updated = diesel::update(order_counters::table.find(&day))
-        .set(order_counters::last_seq.eq(order_counters::last_seq + 1))
-        .execute(conn)
-        .map_err(storage)?;
-    if updated == 0 {
-        diesel::insert_into(order_counters::table)
-            .values((order_counters::day.eq(&day), order_counters::last_seq.eq(1i64)))
-            .execute(conn)
-            .map_err(storage)?;
-    }
+    // One statement that both creates the day's counter and bumps it: two first
+    // orders of a day cannot both try to create it.
+    diesel::sql_query(
+        "INSERT INTO order_counters (day, last_seq) VALUES ($1, 1) \
+         ON CONFLICT (day) DO UPDATE SET last_seq = order_counters.last_seq + 1",
+    )
+    .bind::<diesel::sql_types::Text, _>(&day)
+    .execute(conn)
+    .map_err(storage)?;
     let seq: i64 = order_counters::table.find(&day).select(order_counters::last_seq).first(conn).map_err(storage)?;
     Ok(format!("{day}-{seq:06}"))
 }
@@ -444,13 +443,17 @@ fn visible_to(actor: &domain::actor::Actor) -> OrderCondition {
         let extra: Option<OrderCondition> = match grant.role {
             Role::DepartmentStaff => Some(Box::new(orders::level.eq("department").and(orders::path.like(like)))),
             r if r.is_staff() => Some(Box::new(orders::path.like(like))),
-            Role::PartyMember => Some(Box::new(
-                orders::status
-                    .eq("dispatched")
-                    .and(orders::assignee_type.eq("pool"))
-                    .and(orders::path.like(like))
-                    .assume_not_null(),
-            )),
+            // A party member's grant is a community: the pool index is per community.
+            Role::PartyMember => match &grant.scope {
+                domain::region::Scope::Subtree { region_id, .. } => Some(Box::new(
+                    orders::status
+                        .eq("dispatched")
+                        .and(orders::assignee_type.eq("pool"))
+                        .and(orders::community_id.eq(region_id.to_string()))
+                        .assume_not_null(),
+                )),
+                domain::region::Scope::All => None,
+            },
             _ => None,
         };
         if let Some(extra) = extra {

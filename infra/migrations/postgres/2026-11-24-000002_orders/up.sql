@@ -81,6 +81,7 @@ CREATE INDEX orders_item_idx ON orders (category_item_id, id);
 CREATE INDEX orders_due_idx ON orders (status, resolve_due_at);
 CREATE INDEX orders_response_due_idx ON orders (status, response_due_at);
 CREATE INDEX orders_resolved_idx ON orders (status, resolved_at);
+CREATE INDEX orders_pool_idx ON orders (community_id, id) WHERE status = 'dispatched' AND assignee_type = 'pool';
 CREATE INDEX orders_path_idx ON orders (path text_pattern_ops);
 
 CREATE TABLE order_events (
