@@ -23,21 +23,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let content_type_ok = is_json(req);
-        let body = web::Bytes::from_request(req, payload);
-        Box::pin(async move {
-            if !content_type_ok {
-                return Err(unsupported_media_type());
-            }
-            let bytes = body.await.map_err(|e| {
-                if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
-                    too_large()
-                } else {
-                    ApiError::new(StatusCode::BAD_REQUEST, "request.unreadable", "无法读取请求体")
-                }
-            })?;
-            parse_json(&bytes).map(Json)
-        })
+        let body = JsonBytes::from_request(req, payload);
+        Box::pin(async move { parse_json(&body.await?.0).map(Json) })
     }
 }
 
