@@ -191,6 +191,12 @@ fn unsatisfied_ratings_and_visits_reopen_to_the_pool() {
     assert_eq!((t.next.status, t.next.assignee, t.next.handler_id), (Status::Dispatched, Some(Target::Pool), None));
     assert_eq!(t.events.iter().map(|e| e.kind).collect::<Vec<_>>(), [EventType::Rated, EventType::Reopened]);
 
+    // Even an order a department handled goes back to its community.
+    let mut escalated = state("resolved");
+    escalated.level = Level::Department;
+    let t = apply(&escalated, &low, reporter).unwrap();
+    assert_eq!(t.next.level, Level::Community);
+
     let unhappy = Command::ReturnVisit { satisfied: false, note: "仍漏水".into() };
     let t = apply(&state("rated"), &unhappy, staff).unwrap();
     assert_eq!(t.next.status, Status::Dispatched);

@@ -135,6 +135,7 @@ pub fn apply(order: &OrderState, command: &Command, actor: &Actor) -> Result<Tra
 /// Unsatisfied: back to the community's open pool, at community level.
 fn reopen(next: &mut OrderState, events: &mut Vec<NewEvent>, because: &'static str) {
     next.status = Status::Dispatched;
+    next.level = super::Level::Community;
     next.assignee = Some(Target::Pool);
     next.handler_id = None;
     events.push(NewEvent::new(EventType::Reopened, EventData::Reopened { to: Target::Pool.into(), because }));
