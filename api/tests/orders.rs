@@ -218,6 +218,13 @@ both_backends! {
         let unit_id = unit.body["id"].as_str().unwrap().to_owned();
         let added = app.post(&format!("/api/v1/units/{unit_id}/members"), json!({"user_id": dept_id}), Some(&admin)).await;
         assert_eq!(added.status, 204);
+        let listed = app.get("/api/v1/units?kind=department", Some(&street)).await;
+        assert_eq!(listed.body.as_array().unwrap().len(), 1);
+        assert_eq!(app.get("/api/v1/units", Some(&resident)).await.status, 403);
+        assert_eq!(app.get("/api/v1/units?kind=club", Some(&street)).await.status, 422);
+        let dup = app.post("/api/v1/units", json!({"kind": "department", "name": "八步区住建局"}), Some(&admin)).await;
+        assert_eq!(dup.status, 409);
+        assert_eq!(app.post("/api/v1/units", json!({"kind": "team", "name": "志愿队"}), Some(&community)).await.status, 403);
 
         let id = submit(&app, &resident).await["id"].as_str().unwrap().to_owned();
         let base = format!("/api/v1/orders/{id}");
