@@ -84,3 +84,45 @@ mod tests {
         assert_eq!(errors.len(), 2);
     }
 }
+
+/// A new category's fields, every invalid one reported at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoryDraft {
+    pub code: String,
+    pub name: String,
+}
+
+impl CategoryDraft {
+    pub fn parse(code: &str, name: &str) -> Result<Self, DomainError> {
+        let mut problems = Problems::new();
+        let code = problems.take(text::code("code", code));
+        let name = problems.take(parse_name(name));
+        problems.finish()?;
+        match (code, name) {
+            (Some(code), Some(name)) => Ok(CategoryDraft { code, name }),
+            _ => Err(DomainError::field("", "invalid", "分类信息有误")),
+        }
+    }
+}
+
+/// A new item's fields with its clock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemDraft {
+    pub code: String,
+    pub name: String,
+    pub sla: Sla,
+}
+
+impl ItemDraft {
+    pub fn parse(code: &str, name: &str, response_minutes: i32, resolve_hours: i32) -> Result<Self, DomainError> {
+        let mut problems = Problems::new();
+        let code = problems.take(text::code("code", code));
+        let name = problems.take(parse_name(name));
+        let sla = problems.take(Sla::parse(response_minutes, resolve_hours));
+        problems.finish()?;
+        match (code, name, sla) {
+            (Some(code), Some(name), Some(sla)) => Ok(ItemDraft { code, name, sla }),
+            _ => Err(DomainError::field("", "invalid", "事项信息有误")),
+        }
+    }
+}

@@ -142,6 +142,41 @@ impl Scope {
     }
 }
 
+/// A new node's own fields (its parent is checked against storage), every
+/// invalid one reported at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionDraft {
+    pub kind: RegionKind,
+    pub name: String,
+    pub code: Option<String>,
+    pub address: Option<String>,
+}
+
+impl RegionDraft {
+    pub fn parse(kind: &str, name: &str, code: Option<&str>, address: Option<&str>) -> Result<Self, DomainError> {
+        let mut problems = crate::error::Problems::new();
+        let kind = problems.take(kind.parse::<RegionKind>());
+        let name = problems.take(parse_name(name));
+        let code = code.map(|c| problems.take(crate::text::code("code", c)));
+        let address = address.map(|a| problems.take(parse_address(a)));
+        problems.finish()?;
+        match (kind, name) {
+            (Some(kind), Some(name)) => {
+                Ok(RegionDraft { kind, name, code: code.flatten(), address: address.flatten() })
+            }
+            _ => Err(DomainError::field("", "invalid", "区域信息有误")),
+        }
+    }
+}
+
+pub fn parse_name(raw: &str) -> Result<String, DomainError> {
+    crate::text::bounded("name", raw, 1, 64)
+}
+
+pub fn parse_address(raw: &str) -> Result<String, DomainError> {
+    crate::text::bounded("address", raw, 1, 200)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,8 +1,7 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 use domain::actor::Actor;
-use domain::category::{self, Category, CategoryItem, Sla};
-use domain::error::Problems;
-use domain::{text, DomainError};
+use domain::category::{self, Category, CategoryItem};
+use domain::DomainError;
 use infra::repo::categories as repo;
 use infra::AnyConnection;
 use serde::{Deserialize, Serialize};
@@ -180,11 +179,7 @@ pub async fn create_category(
 ) -> ApiResult<HttpResponse> {
     require_config_admin(&caller.0)?;
     let body = body.0;
-    let mut problems = Problems::new();
-    let code = problems.take(text::code("code", &body.code));
-    let name = problems.take(category::parse_name(&body.name));
-    problems.finish()?;
-    let (Some(code), Some(name)) = (code, name) else { return Err(ApiError::internal()) };
+    let category::CategoryDraft { code, name } = category::CategoryDraft::parse(&body.code, &body.name)?;
     let created = state
         .db
         .write(move |c| {
@@ -258,12 +253,8 @@ pub async fn create_item(
 ) -> ApiResult<HttpResponse> {
     require_config_admin(&caller.0)?;
     let body = body.0;
-    let mut problems = Problems::new();
-    let code = problems.take(text::code("code", &body.code));
-    let name = problems.take(category::parse_name(&body.name));
-    let sla = problems.take(Sla::parse(body.response_minutes, body.resolve_hours));
-    problems.finish()?;
-    let (Some(code), Some(name), Some(sla)) = (code, name, sla) else { return Err(ApiError::internal()) };
+    let category::ItemDraft { code, name, sla } =
+        category::ItemDraft::parse(&body.code, &body.name, body.response_minutes, body.resolve_hours)?;
     let new = repo::NewItem { category_id: id.into_inner(), code, name, sla, sort_order: body.sort_order };
     let item = state.db.write(move |c| repo::create_item(c, new)).await?;
     Ok(HttpResponse::Created().json(ItemView::from(item)))

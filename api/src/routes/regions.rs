@@ -1,6 +1,6 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 use domain::error::Problems;
-use domain::region::RegionKind;
+use domain::region::{self, RegionDraft, RegionKind};
 use domain::{text, DomainError};
 use infra::repo::{regions as repo, Page as PageReq};
 use serde::{Deserialize, Serialize};
@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
 use crate::extract::Json;
 use crate::views::{Page, RegionView};
 
@@ -135,10 +135,6 @@ pub struct RegionPatch {
     pub address: Option<String>,
 }
 
-fn parse_address(raw: Option<&str>) -> Option<Result<String, DomainError>> {
-    raw.map(|a| text::bounded("address", a, 1, 200))
-}
-
 /// Create a street, community, grid or building (admin over the parent)
 #[utoipa::path(
     post, path = "/api/v1/regions", tag = "regions", security(("bearer" = [])),
@@ -156,13 +152,8 @@ fn parse_address(raw: Option<&str>) -> Option<Result<String, DomainError>> {
 #[post("/api/v1/regions")]
 pub async fn create(state: web::Data<AppState>, caller: Caller, body: Json<NewRegion>) -> ApiResult<HttpResponse> {
     let body = body.0;
-    let mut problems = Problems::new();
-    let kind = problems.take(body.kind.parse::<RegionKind>());
-    let name = problems.take(text::bounded("name", &body.name, 1, 64));
-    let code = body.code.as_deref().and_then(|c| problems.take(text::code("code", c)).map(Some));
-    let address = parse_address(body.address.as_deref()).and_then(|a| problems.take(a));
-    problems.finish()?;
-    let (Some(kind), Some(name)) = (kind, name) else { return Err(ApiError::internal()) };
+    let RegionDraft { kind, name, code, address } =
+        RegionDraft::parse(&body.kind, &body.name, body.code.as_deref(), body.address.as_deref())?;
     let actor = caller.0;
     let region = state
         .db
@@ -171,7 +162,7 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: Json<NewRe
             if !actor.may_administer(parent_path.as_deref()) {
                 return Err(DomainError::forbidden("auth.forbidden", "无权在该区域下创建"));
             }
-            repo::create(c, repo::NewRegion { kind, code: code.flatten(), name, parent_id: body.parent_id, address })
+            repo::create(c, repo::NewRegion { kind, code, name, parent_id: body.parent_id, address })
         })
         .await?;
     Ok(HttpResponse::Created().json(RegionView::from(region)))
@@ -202,9 +193,9 @@ pub async fn update(
 ) -> ApiResult<web::Json<RegionView>> {
     let body = body.0;
     let mut problems = Problems::new();
-    let name = body.name.as_deref().and_then(|n| problems.take(text::bounded("name", n, 1, 64)));
+    let name = body.name.as_deref().and_then(|n| problems.take(region::parse_name(n)));
     let code = body.code.as_deref().and_then(|c| problems.take(text::code("code", c)));
-    let address = parse_address(body.address.as_deref()).and_then(|a| problems.take(a));
+    let address = body.address.as_deref().and_then(|a| problems.take(region::parse_address(a)));
     problems.finish()?;
     let id = id.into_inner();
     let actor = caller.0;
