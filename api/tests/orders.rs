@@ -136,6 +136,12 @@ both_backends! {
         assert_eq!((reused.status.as_u16(), reused.code()), (422, "idempotency.key_reused"));
         assert_eq!(app.send(send(new_order(), "k-2")).await.status, 201);
         assert_eq!(app.count("orders").await, 2);
+
+        // Four at once with one key: one order, four identical answers.
+        let racing = futures_util::future::join_all((0..4).map(|_| app.send(send(new_order(), "k-3")))).await;
+        assert!(racing.iter().all(|r| r.status == 201), "{:?}", racing.iter().map(|r| r.status).collect::<Vec<_>>());
+        assert!(racing.iter().all(|r| r.body == racing[0].body));
+        assert_eq!(app.count("orders").await, 3);
     }
 
     #[actix_web::test]

@@ -135,29 +135,36 @@ pub async fn submit(
     let command = parse_json::<NewOrder>(&body)?.parse()?;
     let actor = caller.0;
     let user = actor.user_id;
-    let created = state
-        .db
-        .write(move |c| {
-            if let Some(key) = &key {
-                if let Some(prev) = idempotency::find(c, user, key)? {
-                    return Ok(prev_or_reused(prev, &request_hash));
+    // A concurrent request with the same key may commit first; the retry then
+    // finds its stored response (Postgres would otherwise answer 409, SQLite replay).
+    let mut attempt = 0;
+    let created = loop {
+        attempt += 1;
+        let (key, request_hash, command, actor) = (key.clone(), request_hash.clone(), command.clone(), actor.clone());
+        let result = state
+            .db
+            .write(move |c| {
+                if let Some(key) = &key {
+                    if let Some(prev) = idempotency::find(c, user, key)? {
+                        return Ok(prev_or_reused(prev, &request_hash));
+                    }
                 }
-            }
-            let at = infra::ids::now();
-            let row = usecase::submit(c, &actor, command, at)?;
-            let view = order_views(c, vec![(row, Visibility::Full)], at)?.pop();
-            let body = serde_json::to_string(&view).map_err(infra::db::storage)?;
-            if let Some(key) = &key {
-                idempotency::store(
-                    c,
-                    user,
-                    key,
-                    &idempotency::Stored { request_hash, status_code: 201, body: body.clone() },
-                )?;
-            }
-            Ok(Ok((201, body)))
-        })
-        .await?;
+                let at = infra::ids::now();
+                let row = usecase::submit(c, &actor, command, at)?;
+                let view = order_views(c, vec![(row, Visibility::Full)], at)?.pop();
+                let body = serde_json::to_string(&view).map_err(infra::db::storage)?;
+                if let Some(key) = &key {
+                    let stored = idempotency::Stored { request_hash, status_code: 201, body: body.clone() };
+                    idempotency::store(c, user, key, &stored)?;
+                }
+                Ok(Ok((201, body)))
+            })
+            .await;
+        match result {
+            Err(DomainError::Conflict { code: "idempotency.in_flight", .. }) if attempt < 3 => continue,
+            other => break other?,
+        }
+    };
     let (status, body) = created.map_err(|e: ApiError| e)?;
     let status = actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::CREATED);
     Ok(HttpResponse::build(status).content_type("application/json").body(body))
