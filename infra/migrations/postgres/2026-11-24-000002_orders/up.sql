@@ -78,6 +78,8 @@ CREATE INDEX orders_handler_idx ON orders (handler_id, status);
 CREATE INDEX orders_status_idx ON orders (status, id);
 CREATE INDEX orders_level_idx ON orders (level, status, id);
 CREATE INDEX orders_item_idx ON orders (category_item_id, id);
+CREATE INDEX orders_category_idx ON orders (category_id, id);
+CREATE INDEX orders_kind_idx ON orders (kind, id);
 CREATE INDEX orders_due_idx ON orders (status, resolve_due_at);
 CREATE INDEX orders_response_due_idx ON orders (status, response_due_at);
 CREATE INDEX orders_resolved_idx ON orders (status, resolved_at);
