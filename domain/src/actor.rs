@@ -138,6 +138,16 @@ impl Actor {
         })
     }
 
+    /// The role recorded when this actor submits an order: a resident, unless
+    /// they report only as staff (a patrol, a hotline call).
+    pub fn reporting_role(&self) -> Role {
+        if self.has_role(Role::Resident) {
+            Role::Resident
+        } else {
+            self.grants.first().map(|g| g.role).unwrap_or(Role::Resident)
+        }
+    }
+
     /// Categories are city-wide: only a city-wide admin changes them.
     pub fn may_configure_categories(&self) -> bool {
         self.may_administer(None)

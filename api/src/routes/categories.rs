@@ -221,7 +221,7 @@ pub async fn update_category(
         .write(move |c| {
             let changes = repo::CategoryChanges { name, sort_order: body.sort_order, active: body.active };
             let cat = repo::update_category(c, id, changes)?;
-            let items = repo::tree(c, true)?.into_iter().find(|(k, _)| k.id == id).map(|(_, i)| i).unwrap_or_default();
+            let items = repo::items_of(c, id)?;
             Ok(category_view(cat, items))
         })
         .await?;

@@ -168,8 +168,8 @@ pub fn order_views(
                 Ok(Named { id: uuid("orders.category", id)?, code, name })
             };
             let status: domain::order::Status = row.status.parse().map_err(|_| storage("bad status"))?;
-            let unanswered = matches!(status, domain::order::Status::Submitted | domain::order::Status::Dispatched);
-            let overdue = (unanswered && row.response_due_at <= now) || (status.is_open() && row.resolve_due_at <= now);
+            let overdue =
+                domain::order::overdue_clock(status, &row.response_due_at, &row.resolve_due_at, &now).is_some();
             let masked = vis == Visibility::Masked;
             let phone = if masked {
                 Phone::parse(&row.contact_phone).map(|p| p.masked()).unwrap_or_else(|_| "***".into())

@@ -101,6 +101,16 @@ impl Status {
         matches!(self, Status::Submitted | Status::Dispatched | Status::Accepted | Status::OnSite)
     }
 
+    /// Nobody has accepted it yet: the response clock runs.
+    pub fn awaits_response(self) -> bool {
+        matches!(self, Status::Submitted | Status::Dispatched)
+    }
+
+    /// The statuses for which `pred` holds, as stored text (for SQL filters).
+    pub fn names_where(pred: fn(Status) -> bool) -> Vec<&'static str> {
+        Status::ALL.iter().copied().filter(|s| pred(*s)).map(Status::as_str).collect()
+    }
+
     pub fn is_final(self) -> bool {
         matches!(self, Status::Closed | Status::Cancelled | Status::Declined)
     }
@@ -178,6 +188,23 @@ impl Target {
             TargetType::Team => Target::Team(need(id)?),
             TargetType::Department => Target::Department(need(id)?),
         })
+    }
+}
+
+/// Which clock an order has run out of at `now`, if any: not accepted by its
+/// response time, or still open at its resolve time.
+pub fn overdue_clock<T: PartialOrd>(
+    status: Status,
+    response_due: &T,
+    resolve_due: &T,
+    now: &T,
+) -> Option<&'static str> {
+    if status.awaits_response() && response_due <= now {
+        Some("response")
+    } else if status.is_open() && resolve_due <= now {
+        Some("resolve")
+    } else {
+        None
     }
 }
 

@@ -253,6 +253,18 @@ fn who_sees_what() {
     assert_eq!(visibility(&by("party_member"), &accepted), Visibility::Hidden, "out of the pool");
 }
 
+#[test]
+fn the_response_clock_stops_at_accept_and_the_resolve_clock_at_resolve() {
+    use super::overdue_clock;
+    let (response_due, resolve_due) = (10, 20);
+    assert_eq!(overdue_clock(Status::Submitted, &response_due, &resolve_due, &5), None);
+    assert_eq!(overdue_clock(Status::Dispatched, &response_due, &resolve_due, &10), Some("response"));
+    assert_eq!(overdue_clock(Status::Accepted, &response_due, &resolve_due, &15), None);
+    assert_eq!(overdue_clock(Status::OnSite, &response_due, &resolve_due, &20), Some("resolve"));
+    assert_eq!(overdue_clock(Status::Resolved, &response_due, &resolve_due, &99), None);
+    assert_eq!(Status::names_where(Status::awaits_response), ["submitted", "dispatched"]);
+}
+
 fn any_command() -> impl Strategy<Value = Command> {
     let targets = prop_oneof![
         Just(Target::Pool),

@@ -87,6 +87,19 @@ pub fn tree(
         .collect()
 }
 
+/// The items of one category, inactive ones included, in display order.
+pub fn items_of(conn: &mut AnyConnection, category_id: Uuid) -> Result<Vec<CategoryItem>, DomainError> {
+    category_items::table
+        .filter(category_items::category_id.eq(category_id.to_string()))
+        .order((category_items::sort_order.asc(), category_items::code.asc()))
+        .select(ItemRow::as_select())
+        .load(conn)
+        .map_err(storage)?
+        .into_iter()
+        .map(ItemRow::into_domain)
+        .collect()
+}
+
 pub fn get_category(conn: &mut AnyConnection, id: Uuid) -> Result<Category, DomainError> {
     categories::table
         .find(id.to_string())

@@ -7,12 +7,12 @@ use diesel::dsl::max;
 use diesel::prelude::*;
 use domain::order::event::{EventType, NewEvent};
 use domain::order::notify::{notices, Recipient};
-use domain::order::{Kind, Level, OrderState, Status, Target, TargetType, Transition};
+use domain::order::{Kind, OrderState, Status, Target, TargetType, Transition};
 use domain::DomainError;
 use uuid::Uuid;
 
 use crate::db::{storage, AnyConnection};
-use crate::ids::{new_id, now, parse_id};
+use crate::ids::{new_id, parse_id};
 use crate::schema::{order_counters, order_events, orders, outbox};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -345,9 +345,8 @@ pub fn overdue_candidates(
     at: NaiveDateTime,
     limit: i64,
 ) -> Result<Vec<(OrderRow, &'static str)>, DomainError> {
-    let unanswered = [Status::Submitted.as_str(), Status::Dispatched.as_str()];
-    let open =
-        [Status::Submitted.as_str(), Status::Dispatched.as_str(), Status::Accepted.as_str(), Status::OnSite.as_str()];
+    let unanswered = Status::names_where(Status::awaits_response);
+    let open = Status::names_where(Status::is_open);
     let response: Vec<OrderRow> = orders::table
         .filter(orders::status.eq_any(unanswered))
         .filter(orders::response_due_at.le(at))
@@ -393,14 +392,6 @@ pub fn due_times(
     (submitted + Duration::minutes(i64::from(response_minutes)), submitted + Duration::hours(i64::from(resolve_hours)))
 }
 
-pub fn level_of(row: &OrderRow) -> Level {
-    row.level.parse().unwrap_or(Level::Community)
-}
-
-pub fn now_ts() -> NaiveDateTime {
-    now()
-}
-
 /// What a list may be narrowed to (all optional), on top of what the caller may see.
 #[derive(Debug, Clone, Default)]
 pub struct OrderFilter {
@@ -423,21 +414,26 @@ fn prefix(scope: &domain::region::Scope) -> String {
     format!("{}%", scope.path_prefix().unwrap_or("/"))
 }
 
-/// Everything the actor may see, as one SQL condition (an OR of their reasons).
-fn visible_to(actor: &domain::actor::Actor) -> OrderCondition {
-    use domain::actor::Role;
+/// Handled by the actor, or assigned to them or to a unit they act for.
+fn assigned_to(actor: &domain::actor::Actor) -> OrderCondition {
     let me = actor.user_id.to_string();
     let units: Vec<String> = actor.units.iter().map(Uuid::to_string).collect();
-    let mut cond: OrderCondition = Box::new(
-        orders::reporter_id
+    Box::new(
+        orders::handler_id
             .eq(me.clone())
-            .or(orders::handler_id.eq(me.clone()))
             .or(orders::assignee_type.eq_any(["party_member", "grid_worker"]).and(orders::assignee_id.eq(me)))
             .or(orders::assignee_type
                 .eq_any(["organization", "team", "department"])
                 .and(orders::assignee_id.eq_any(units)))
             .assume_not_null(),
-    );
+    )
+}
+
+/// Everything the actor may see, as one SQL condition (an OR of their reasons).
+/// The SQL form of `domain::order::policy::visibility`.
+fn visible_to(actor: &domain::actor::Actor) -> OrderCondition {
+    use domain::actor::Role;
+    let mut cond: OrderCondition = Box::new(orders::reporter_id.eq(actor.user_id.to_string()).or(assigned_to(actor)));
     for grant in &actor.grants {
         let like = prefix(&grant.scope);
         let extra: Option<OrderCondition> = match grant.role {
@@ -488,26 +484,17 @@ pub fn list(
         query = query.filter(orders::grid_id.eq(g.to_string()));
     }
     if filter.assignee_me {
-        let me = actor.user_id.to_string();
-        let units: Vec<String> = actor.units.iter().map(Uuid::to_string).collect();
-        query = query.filter(
-            orders::handler_id
-                .eq(me.clone())
-                .or(orders::assignee_type.eq_any(["party_member", "grid_worker"]).and(orders::assignee_id.eq(me)))
-                .or(orders::assignee_type
-                    .eq_any(["organization", "team", "department"])
-                    .and(orders::assignee_id.eq_any(units)))
-                .assume_not_null(),
-        );
+        query = query.filter(assigned_to(actor));
     }
     if filter.pool {
         query = query.filter(orders::status.eq("dispatched").and(orders::assignee_type.eq("pool")));
     }
     if filter.overdue {
         query = query.filter(
-            orders::status.eq_any(["submitted", "dispatched"]).and(orders::response_due_at.le(at)).or(orders::status
-                .eq_any(["submitted", "dispatched", "accepted", "on_site"])
-                .and(orders::resolve_due_at.le(at))),
+            orders::status
+                .eq_any(Status::names_where(Status::awaits_response))
+                .and(orders::response_due_at.le(at))
+                .or(orders::status.eq_any(Status::names_where(Status::is_open)).and(orders::resolve_due_at.le(at))),
         );
     }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {

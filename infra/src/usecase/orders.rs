@@ -123,11 +123,7 @@ pub fn submit(
     };
     orders::insert(conn, &row)?;
     let state = OrderState::submitted(actor.user_id, row.path.clone());
-    let role = if actor.has_role(Role::Resident) {
-        Role::Resident
-    } else {
-        actor.grants.first().map(|g| g.role).unwrap_or(Role::Resident)
-    };
+    let role = actor.reporting_role();
     orders::append(
         conn,
         &row,
