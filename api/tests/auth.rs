@@ -93,6 +93,19 @@ both_backends! {
         let unknown = app.post("/api/v1/auth/refresh", json!({"refresh_token": "nope"}), None).await;
         assert_eq!(unknown.status, 401);
         assert_eq!(app.count("refresh_tokens").await, 2, "replays store nothing new");
+
+        // A disabled account: its refresh is refused, no successor is stored, its access token stops working.
+        let login = app.login("dd-grid1", "demo").await;
+        let (access, refresh) = (login["access_token"].as_str().unwrap().to_owned(), login["refresh_token"].as_str().unwrap().to_owned());
+        let id: uuid::Uuid = login["user"]["id"].as_str().unwrap().parse().unwrap();
+        app.state.db.run(move |c| infra::repo::users::set_disabled(c, id, true)).await.unwrap();
+        let tokens_before = app.count("refresh_tokens").await;
+        let refused = app.post("/api/v1/auth/refresh", json!({"refresh_token": refresh}), None).await;
+        assert_eq!((refused.status.as_u16(), refused.code()), (401, "auth.user_disabled"));
+        assert_eq!(app.count("refresh_tokens").await, tokens_before);
+        assert_eq!(app.get("/api/v1/regions", Some(&access)).await.status, 401);
+        let relogin = app.post("/api/v1/auth/login", json!({"username": "dd-grid1", "password": "demo"}), None).await;
+        assert_eq!(relogin.status, 401);
     }
 
     #[actix_web::test]

@@ -93,18 +93,23 @@ pub async fn with_wechat(state: &AppState, code: String) -> ApiResult<TokenRespo
 
 pub async fn with_refresh(state: &AppState, raw: String) -> ApiResult<TokenResponse> {
     let ttl = refresh_ttl(state);
-    let rotation = state.db.write(move |c| tokens::rotate(c, &raw, ttl)).await?;
-    match rotation {
-        tokens::Rotation::Rotated { user_id, refresh_token } => {
-            let user = state.db.run(move |c| users::get(c, user_id)).await?;
-            if user.disabled {
-                return Err(ApiError::unauthorized("auth.user_disabled"));
+    // One transaction: a disabled account's refresh rolls back, so no successor
+    // token is left behind; a reuse commits its revocation.
+    let rotation = state
+        .db
+        .write(move |c| match tokens::rotate(c, &raw, ttl)? {
+            tokens::Rotation::Rotated { user_id, refresh_token } => {
+                if users::get(c, user_id)?.disabled {
+                    return Err(DomainError::Unauthorized { code: "auth.user_disabled" });
+                }
+                Ok(Ok((user_id, refresh_token)))
             }
-            issue(state, user_id, Some(refresh_token)).await
-        }
-        tokens::Rotation::Invalid => Err(ApiError::unauthorized("auth.refresh_invalid")),
-        tokens::Rotation::Reused => Err(ApiError::unauthorized("auth.refresh_reused")),
-    }
+            tokens::Rotation::Invalid => Ok(Err(ApiError::unauthorized("auth.refresh_invalid"))),
+            tokens::Rotation::Reused => Ok(Err(ApiError::unauthorized("auth.refresh_reused"))),
+        })
+        .await?;
+    let (user_id, refresh_token) = rotation?;
+    issue(state, user_id, Some(refresh_token)).await
 }
 
 /// The roles of a freshly issued token, for the CLI's `token` command.

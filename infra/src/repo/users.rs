@@ -237,3 +237,12 @@ pub fn insert(conn: &mut AnyConnection, row: &UserRow) -> Result<(), DomainError
     })?;
     Ok(())
 }
+
+/// A disabled account cannot log in, refresh, or use a token it still holds.
+pub fn set_disabled(conn: &mut AnyConnection, user_id: Uuid, disabled: bool) -> Result<(), DomainError> {
+    diesel::update(users::table.find(user_id.to_string()))
+        .set((users::disabled.eq(disabled), users::updated_at.eq(now())))
+        .execute(conn)
+        .map_err(storage)?;
+    Ok(())
+}
