@@ -138,6 +138,14 @@ impl Actor {
         })
     }
 
+    /// May this actor register party members (双报到) with the community at `path`?
+    /// Community staff, street staff and admins covering it may.
+    pub fn may_register_party_members(&self, path: &str) -> bool {
+        self.grants
+            .iter()
+            .any(|g| matches!(g.role, Role::Admin | Role::StreetStaff | Role::CommunityStaff) && g.scope.contains(path))
+    }
+
     /// The role recorded when this actor submits an order: a resident, unless
     /// they report only as staff (a patrol, a hotline call).
     pub fn reporting_role(&self) -> Role {
@@ -187,6 +195,20 @@ mod tests {
         assert!(!local.may_administer(Some("/c/")));
         assert!(!local.may_administer(None));
         assert!(!local.may_configure_categories());
+    }
+
+    #[test]
+    fn community_and_street_staff_register_party_members_in_their_scope() {
+        let staff = |role, path: &str| Actor {
+            user_id: Uuid::now_v7(),
+            grants: vec![Grant { role, scope: Scope::Subtree { region_id: Uuid::nil(), path: path.into() } }],
+            units: vec![],
+        };
+        assert!(staff(Role::CommunityStaff, "/s/c/").may_register_party_members("/s/c/"));
+        assert!(staff(Role::StreetStaff, "/s/").may_register_party_members("/s/c/"));
+        assert!(!staff(Role::CommunityStaff, "/s/c/").may_register_party_members("/s/d/"));
+        assert!(!staff(Role::GridWorker, "/s/c/").may_register_party_members("/s/c/"));
+        assert!(admin(Scope::All).may_register_party_members("/s/c/"));
     }
 
     #[test]

@@ -59,11 +59,7 @@ pub async fn grant_party_member(
                 let community = regions::find(c, *id)?
                     .filter(|r| r.kind == RegionKind::Community)
                     .ok_or_else(|| DomainError::field("community_ids", "not_found", "社区不存在"))?;
-                let allowed = actor.grants.iter().any(|g| {
-                    matches!(g.role, Role::Admin | Role::StreetStaff | Role::CommunityStaff)
-                        && g.scope.contains(&community.path)
-                });
-                if !allowed {
+                if !actor.may_register_party_members(&community.path) {
                     return Err(DomainError::forbidden("auth.forbidden", "无权为该社区登记党员"));
                 }
                 users::grant(c, body.user_id, Role::PartyMember, Some(community.id))?;
