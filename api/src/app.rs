@@ -4,17 +4,19 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::{http::header, web, HttpResponse};
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{http::header, web, App, HttpResponse, ResponseError};
+use futures_util::future::{ready, Either};
 use infra::cache::Redis;
 use infra::wechat::{WechatClient, WechatConfig};
 use infra::Db;
-use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::JwtKeys;
 use crate::config::Config;
 use crate::error::ApiError;
-use crate::{extract, openapi, routes};
+use crate::{extract, middleware, openapi, routes};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -61,8 +63,8 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .app_data(extract::payload_config())
             .app_data(extract::path_config())
             .app_data(extract::query_config())
-            .configure(routes::configure)
-            .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi::ApiDoc::openapi()))
+            .configure(|cfg| routes::configure(&mut utoipa_actix_web::service_config::ServiceConfig::new(cfg)))
+            .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi::document()))
             .route(
                 "/swagger-ui",
                 web::get().to(|| async {
@@ -71,4 +73,29 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             )
             .default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::not_found("route.not_found")) }));
     }
+}
+
+/// The whole application: the guards and error shaping of `middleware` around
+/// `configure`. The server and the tests both build it here.
+pub fn app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .wrap_fn(|mut req, srv| match middleware::admit(&mut req) {
+            Ok(()) => Either::Left(srv.call(req)),
+            Err(e) => {
+                let res = req.into_response(e.error_response()).map_into_boxed_body();
+                Either::Right(ready(Ok(res)))
+            }
+        })
+        .wrap(middleware::problems())
+        .configure(configure(state))
 }

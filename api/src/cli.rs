@@ -3,15 +3,15 @@
 
 use std::io::BufRead;
 
-use actix_web::{App, HttpServer};
+use actix_web::HttpServer;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use domain::actor::Role;
-use infra::repo::{regions, users};
-use infra::{password, seed};
+use infra::seed;
+use infra::usecase::people;
 use tracing_actix_web::TracingLogger;
 
-use crate::app::{configure, AppState};
+use crate::app::{app, AppState};
 use crate::config::{Config, Env};
 
 #[derive(Debug, Parser)]
@@ -112,14 +112,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 bail!("`token` is for development; with MSB_ENV=prod users log in");
             }
             let state = AppState::connect(config).await?;
-            let name = username.clone();
-            let user = state
-                .db
-                .run(move |c| users::find_by_username(c, &name))
+            let user = people::find_username(&state.db, username.clone())
                 .await?
                 .with_context(|| format!("no user named {username}"))?;
-            let tokens =
-                crate::auth::login::for_user(&state, user.uuid()?).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let tokens = crate::auth::login::for_user(&state, user).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", tokens.access_token);
             Ok(())
         }
@@ -151,10 +147,9 @@ async fn serve(seed_first: bool) -> anyhow::Result<()> {
     spawn_sweeper(state.clone());
     let bind = state.config.bind.clone();
     let server_state = state.clone();
-    let server =
-        HttpServer::new(move || App::new().wrap(TracingLogger::default()).configure(configure(server_state.clone())))
-            .bind(&bind)
-            .with_context(|| format!("cannot listen on {bind}"))?;
+    let server = HttpServer::new(move || app(server_state.clone()).wrap(TracingLogger::default()))
+        .bind(&bind)
+        .with_context(|| format!("cannot listen on {bind}"))?;
     let addrs = server.addrs();
     print_banner(&state, addrs.first().map(ToString::to_string).unwrap_or(bind));
     server.run().await?;
@@ -163,7 +158,7 @@ async fn serve(seed_first: bool) -> anyhow::Result<()> {
 
 pub async fn sweep_once(state: &AppState) -> anyhow::Result<infra::usecase::sweep::SweepReport> {
     let close_after = chrono::Duration::from_std(state.config.auto_close_after)?;
-    Ok(state.db.run(move |c| infra::usecase::sweep::run(c, infra::ids::now(), close_after)).await?)
+    Ok(infra::usecase::sweep::run(&state.db, infra::ids::now_utc(), close_after).await?)
 }
 
 /// Runs the sweeper in the background. Safe on every node at once: each
@@ -241,13 +236,7 @@ async fn create_user(
     region: Option<String>,
     phone: Option<String>,
 ) -> anyhow::Result<()> {
-    let username = domain::user::parse_username(&username)?;
-    let display_name = domain::user::parse_display_name(&display_name)?;
     let role: Role = role.parse()?;
-    if !role.is_staff() && role != Role::OrgMember {
-        bail!("{} log in with WeChat; create staff accounts here", role.label());
-    }
-    let phone = phone.as_deref().map(domain::contact::Phone::parse).transpose()?.map(String::from);
     let password = match std::env::var("MSB_NEW_PASSWORD") {
         Ok(p) => p,
         Err(_) => {
@@ -257,30 +246,8 @@ async fn create_user(
             line.trim_end_matches(['\r', '\n']).to_owned()
         }
     };
-    domain::user::check_new_password(&password)?;
-    let password_hash = tokio::task::spawn_blocking(move || password::hash(&password)).await??;
-    let created = state
-        .db
-        .write(move |c| {
-            let region_id = match region {
-                None => None,
-                Some(r) => {
-                    let found = match r.parse::<uuid::Uuid>() {
-                        Ok(id) => regions::find(c, id)?,
-                        Err(_) => regions::find_by_code(c, &r)?,
-                    };
-                    Some(
-                        found
-                            .ok_or_else(|| {
-                                domain::DomainError::field("region", "not_found", format!("区域 {r} 不存在"))
-                            })?
-                            .id,
-                    )
-                }
-            };
-            users::create_staff(c, users::NewStaff { username, password_hash, display_name, phone, role, region_id })
-        })
-        .await?;
+    let new = people::NewStaffAccount { username, display_name, password, role, region, phone };
+    let created = people::create_staff(&state.db, new).await?;
     println!("created {} ({}) as {}", created.username.as_deref().unwrap_or(""), created.id, role.as_str());
     Ok(())
 }

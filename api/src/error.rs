@@ -145,6 +145,11 @@ impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
         match e {
             DomainError::Validation(errors) => ApiError::validation(errors),
+            DomainError::Unprocessable { code, errors } => {
+                let mut e = ApiError::validation(errors);
+                e.code = code;
+                e
+            }
             DomainError::NotFound { code } => ApiError::not_found(code),
             DomainError::Conflict { code, message } => ApiError::new(StatusCode::CONFLICT, code, message),
             DomainError::Gone { code, message } => ApiError::new(StatusCode::GONE, code, message),

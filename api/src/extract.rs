@@ -101,6 +101,9 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
 }
 
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // JSON is UTF-8 (RFC 8259): bytes that are not are a 400 whether or not the
+    // field holding them would be read.
+    std::str::from_utf8(bytes).map_err(|e| invalid_json(&format!("请求体不是有效的 UTF-8：{e}")))?;
     // Syntax first: a body that is not JSON at all is a 400 whatever its fields.
     serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|e| invalid_json(&e.to_string()))?;
     let mut de = serde_json::Deserializer::from_slice(bytes);
@@ -207,7 +210,14 @@ mod tests {
 
     #[test]
     fn syntax_errors_are_400() {
-        for body in [&b"{"[..], b"", b"nope", br#"{"name":"a","contact":{"phone":"x"}} {}"#] {
+        for body in [
+            &b"{"[..],
+            b"",
+            b"nope",
+            br#"{"name":"a","contact":{"phone":"x"}} {}"#,
+            b"{\"name\":\"\xff\",\"contact\":{\"phone\":\"x\"}}",
+            b"{\"x\":\"\xc3\"}",
+        ] {
             let e = parse_json::<Outer>(body).unwrap_err();
             assert_eq!(e.code, "request.invalid_json", "{body:?}");
         }

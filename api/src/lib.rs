@@ -6,6 +6,8 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod middleware;
 pub mod openapi;
+pub mod responses;
 pub mod routes;
 pub mod views;

@@ -12,50 +12,15 @@ use crate::routes;
         title = "码上办 mashangban API",
         description = "Residents scan the QR poster in their stairwell and report a problem or a small wish; \
 grid workers, party members, partner organisations and departments take it to done against a clock.\n\n\
-Errors are RFC 9457 `application/problem+json` with a stable `code`. Staff log in with \
-`POST /api/v1/auth/login`, residents with `POST /api/v1/auth/wechat`; send `Authorization: Bearer <access_token>`.",
-        license(name = "MIT"),
+Errors are RFC 9457 `application/problem+json` with a stable `code` (the table is in docs/api-conventions.md). \
+Staff log in with `POST /api/v1/auth/login`, residents with `POST /api/v1/auth/wechat`; send \
+`Authorization: Bearer <access_token>`.\n\n\
+Mini-programs cannot send PATCH (`wx.request`): send POST with the header `X-HTTP-Method-Override: PATCH` \
+to the same path instead. Display names of statuses, kinds and roles come from `GET /api/v1/labels`.",
+        license(name = "MIT", identifier = "MIT"),
     ),
-    paths(
-        routes::auth::login,
-        routes::auth::wechat,
-        routes::auth::refresh,
-        routes::me::me,
-        routes::scan::scan,
-        routes::categories::list,
-        routes::categories::create_category,
-        routes::categories::update_category,
-        routes::categories::create_item,
-        routes::categories::update_item,
-        routes::regions::list,
-        routes::regions::get,
-        routes::regions::create,
-        routes::regions::update,
-        routes::posters::list,
-        routes::posters::create,
-        routes::posters::revoke,
-        routes::orders::submit,
-        routes::orders::list,
-        routes::orders::get,
-        routes::orders::events,
-        routes::orders::dispatch,
-        routes::orders::accept,
-        routes::orders::grab,
-        routes::orders::reject,
-        routes::orders::arrive,
-        routes::orders::resolve,
-        routes::orders::rate,
-        routes::orders::return_visit,
-        routes::orders::escalate,
-        routes::orders::decline,
-        routes::orders::cancel,
-        routes::people::grant_party_member,
-        routes::people::list_units,
-        routes::people::create_unit,
-        routes::people::add_member,
-        routes::health::healthz,
-        routes::health::readyz,
-    ),
+    servers((url = "/", description = "This server")),
+    components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Logins, tokens and the signed-in user"),
@@ -65,6 +30,7 @@ Errors are RFC 9457 `application/problem+json` with a stable `code`. Staff log i
         (name = "posters", description = "QR posters bound to buildings"),
         (name = "orders", description = "点单 派单 接单 抢单 评单: the closed loop"),
         (name = "people", description = "Party members, organisations, volunteer teams, departments"),
+        (name = "labels", description = "Display names of every closed set"),
         (name = "operations", description = "Liveness and readiness"),
     )
 )]
@@ -82,9 +48,20 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The whole document: the info above plus every route of the one route table.
+pub fn document() -> utoipa::openapi::OpenApi {
+    use utoipa_actix_web::AppExt;
+    let (_, api) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes::configure)
+        .split_for_parts();
+    api
+}
+
 /// The document as committed: pretty JSON with a trailing newline.
 pub fn render() -> Result<String, serde_json::Error> {
-    let mut json = ApiDoc::openapi().to_pretty_json()?;
+    let mut json = document().to_pretty_json()?;
     json.push('\n');
     Ok(json)
 }

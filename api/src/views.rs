@@ -10,7 +10,6 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RegionView {
     pub id: Uuid,
-    #[schema(value_type = String, example = "building")]
     pub kind: RegionKind,
     #[schema(example = "dd-hean")]
     pub code: String,
@@ -29,8 +28,7 @@ impl From<Region> for RegionView {
 /// A role grant: the role and the region it covers (`null`: the whole city).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct GrantView {
-    #[schema(example = "grid_worker")]
-    pub role: String,
+    pub role: domain::actor::Role,
     #[schema(example = "网格员")]
     pub label: String,
     pub region: Option<RegionView>,
@@ -76,5 +74,30 @@ pub struct Page<T: ToSchema> {
 impl<T: ToSchema> Page<T> {
     pub fn map<S>(paged: infra::repo::Paged<S>, f: impl FnMut(S) -> T) -> Page<T> {
         Page { items: paged.items.into_iter().map(f).collect(), next_cursor: paged.next_cursor }
+    }
+}
+
+/// `cursor` and `limit` of a list: the cursor must be clean text (it reaches SQL);
+/// a limit outside 1–200 is clamped.
+pub fn page_request(cursor: Option<String>, limit: Option<i64>) -> Result<infra::repo::Page, domain::DomainError> {
+    let cursor = cursor.map(|c| domain::text::token("cursor", &c, 64)).transpose()?;
+    Ok(infra::repo::Page::new(cursor, limit))
+}
+
+impl From<domain::user::Profile> for UserView {
+    fn from(p: domain::user::Profile) -> Self {
+        UserView {
+            id: p.id,
+            is_staff: p.is_staff(),
+            username: p.username,
+            display_name: p.display_name,
+            phone: p.phone,
+            roles: p
+                .grants
+                .into_iter()
+                .map(|g| GrantView { role: g.role, label: g.role.label().into(), region: g.region.map(Into::into) })
+                .collect(),
+            created_at: p.created_at,
+        }
     }
 }

@@ -158,7 +158,7 @@ both_backends! {
         let mut app = TestApp::seeded(db).await;
         app.wechat.url = "http://127.0.0.1:9".into();
         let state = api::app::AppState::with_db(common::config("http://127.0.0.1:9"), app.state.db.clone(), None).unwrap();
-        let down = actix_web::test::init_service(actix_web::App::new().configure(api::app::configure(state))).await;
+        let down = actix_web::test::init_service(api::app::app(state)).await;
         let req = actix_web::test::TestRequest::post().uri("/api/v1/auth/wechat").set_json(json!({"code": "x"})).to_request();
         let res = actix_web::test::call_service(&down, req).await;
         assert_eq!(res.status(), 502);

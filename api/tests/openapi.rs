@@ -1,10 +1,27 @@
-//! The committed spec is what the code generates, and every operation is
-//! documented well enough for a front-end team to generate a client.
+//! The committed spec is what the code generates, and is readable by client
+//! generators: unique operationIds, a description on every operation, enums for
+//! closed sets, bounds on parameters, problem+json errors with examples.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashSet;
 
 use serde_json::Value;
 
 const COMMITTED: &str = include_str!("../../openapi/openapi.json");
+
+fn spec() -> Value {
+    serde_json::from_str(COMMITTED).unwrap()
+}
+
+fn operations(spec: &Value) -> Vec<(String, String, Value)> {
+    let mut out = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            out.push((method.clone(), path.clone(), op.clone()));
+        }
+    }
+    out
+}
 
 #[test]
 fn committed_spec_matches_the_code() {
@@ -13,33 +30,84 @@ fn committed_spec_matches_the_code() {
 }
 
 #[test]
-fn every_operation_has_a_tag_summary_security_and_error_responses() {
-    let spec: Value = serde_json::from_str(COMMITTED).unwrap();
-    let mut operations = 0;
-    for (path, item) in spec["paths"].as_object().unwrap() {
-        for (method, op) in item.as_object().unwrap() {
-            operations += 1;
-            let name = format!("{method} {path}");
-            assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{name}: tag");
-            assert!(op["summary"].as_str().is_some_and(|s| !s.is_empty()), "{name}: summary");
-            assert!(op.get("security").is_some(), "{name}: security");
-            let responses = op["responses"].as_object().unwrap();
-            let is_probe = path == "/healthz" || path == "/readyz";
-            if !is_probe {
-                assert!(responses.keys().any(|k| k.starts_with('4')), "{name}: 4xx responses");
-                for (status, response) in responses.iter().filter(|(k, _)| k.starts_with('4')) {
-                    assert!(
-                        response["content"]["application/problem+json"].is_object(),
-                        "{name} {status}: problem+json"
-                    );
-                }
-            }
-            let secured = op["security"].as_array().unwrap().iter().any(|s| s.get("bearer").is_some());
-            if secured {
-                assert!(responses.contains_key("401"), "{name}: a secured operation documents 401");
-            }
+fn every_operation_has_a_unique_snake_case_id_a_summary_and_a_description() {
+    let spec = spec();
+    let mut ids = HashSet::new();
+    for (method, path, op) in operations(&spec) {
+        let name = format!("{method} {path}");
+        let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{name}: operationId"));
+        assert!(id.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{name}: {id} is snake_case");
+        assert!(ids.insert(id.to_owned()), "{name}: operationId {id} is used twice");
+        assert!(op["summary"].as_str().is_some_and(|s| !s.is_empty()), "{name}: summary");
+        assert!(op["description"].as_str().is_some_and(|s| !s.is_empty()), "{name}: description");
+        assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{name}: tag");
+    }
+    assert!(ids.len() >= 39, "{} operations", ids.len());
+}
+
+#[test]
+fn every_operation_documents_its_errors_as_problems_with_examples() {
+    let spec = spec();
+    for (method, path, op) in operations(&spec) {
+        let name = format!("{method} {path}");
+        assert!(op.get("security").is_some(), "{name}: security");
+        let responses = op["responses"].as_object().unwrap();
+        let cannot_fail = ["/healthz", "/readyz", "/api/v1/labels"].contains(&path.as_str());
+        if !cannot_fail {
+            assert!(responses.keys().any(|k| k.starts_with('4')), "{name}: 4xx responses");
+        }
+        let probe = path == "/healthz" || path == "/readyz";
+        for (status, response) in responses.iter().filter(|(k, _)| !probe && (k.starts_with('4') || k.starts_with('5')))
+        {
+            let problem = &response["content"]["application/problem+json"];
+            assert!(problem.is_object(), "{name} {status}: problem+json");
+        }
+        // The guard refuses control characters in any parameter with 422, and bodies have fields.
+        let takes_input = op.get("parameters").is_some_and(|p| p.as_array().is_some_and(|p| !p.is_empty()))
+            || op.get("requestBody").is_some();
+        if takes_input {
+            assert!(responses.contains_key("422"), "{name}: an operation with input documents 422");
+        }
+        let secured = op["security"].as_array().unwrap().iter().any(|s| s.get("bearer").is_some());
+        if secured {
+            let unauthorized = &responses["401"]["content"]["application/problem+json"]["example"]["code"];
+            assert_eq!(unauthorized, "auth.missing_token", "{name}: a secured operation documents 401 with its code");
         }
     }
-    assert!(operations >= 19, "{operations} operations");
     assert_eq!(spec["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+}
+
+#[test]
+fn closed_sets_are_enums_and_parameters_have_bounds() {
+    let spec = spec();
+    let schemas = &spec["components"]["schemas"];
+    for (set, some_value) in [
+        ("Status", "on_site"),
+        ("Kind", "wish"),
+        ("Channel", "poster"),
+        ("Level", "street"),
+        ("TargetType", "pool"),
+        ("EventType", "return_visited"),
+        ("Role", "grid_worker"),
+        ("RegionKind", "building"),
+        ("UnitKind", "team"),
+    ] {
+        let values = schemas[set]["enum"].as_array().unwrap_or_else(|| panic!("{set} is an enum"));
+        assert!(values.iter().any(|v| v == some_value), "{set} has {some_value}");
+    }
+    let refs = |schema: &str, field: &str| schemas[schema]["properties"][field].to_string();
+    assert!(refs("OrderView", "status").contains("#/components/schemas/Status"));
+    assert!(refs("NewOrder", "kind").contains("#/components/schemas/Kind"));
+    assert!(refs("TargetInput", "type").contains("#/components/schemas/TargetType"));
+    assert!(refs("GrantView", "role").contains("#/components/schemas/Role"));
+    assert!(refs("RegionView", "kind").contains("#/components/schemas/RegionKind"));
+    let list_orders = &spec["paths"]["/api/v1/orders"]["get"]["parameters"];
+    let limit = list_orders.as_array().unwrap().iter().find(|p| p["name"] == "limit").unwrap();
+    assert_eq!((limit["schema"]["minimum"].as_i64(), limit["schema"]["maximum"].as_i64()), (Some(1), Some(200)));
+    // One integer format per field: a rating is int32 in and out.
+    for (schema, field) in [("RateBody", "satisfaction"), ("RatingView", "satisfaction")] {
+        assert_eq!(schemas[schema]["properties"][field]["format"], "int32", "{schema}.{field}");
+    }
+    assert!(spec["servers"].as_array().is_some_and(|s| !s.is_empty()), "servers");
+    assert_eq!(spec["info"]["license"]["identifier"], "MIT");
 }

@@ -129,6 +129,12 @@ both_backends! {
         let again = app.send(send(new_order(), "k-1")).await;
         assert_eq!(again.status, 201);
         assert_eq!(again.body, first.body);
+        let header = |r: &Resp, name: &str| r.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        assert_eq!(header(&first, "idempotent-replayed").as_deref(), Some("false"));
+        assert_eq!(header(&again, "idempotent-replayed").as_deref(), Some("true"), "a replay says so");
+        let location = header(&first, "location").unwrap();
+        assert_eq!(location, format!("/api/v1/orders/{}", first.body["id"].as_str().unwrap()));
+        assert_eq!(app.get(&location, Some(&resident)).await.body["id"], first.body["id"]);
         assert_eq!(app.count("orders").await, 1);
         let mut changed = new_order();
         changed["description"] = json!("另一件事");

@@ -1,73 +1,33 @@
 //! Who is acting: a user with role grants, each grant scoped to a region node.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::region::{RegionKind, Scope};
 use crate::DomainError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// 居民: reports and rates; logs in with WeChat.
-    Resident,
-    /// 党员 (双报到): serves one or more communities; logs in with WeChat.
-    PartyMember,
-    /// 网格员: scoped to a grid.
-    GridWorker,
-    /// 社区工作者: scoped to a community.
-    CommunityStaff,
-    /// 街道工作人员: scoped to a street.
-    StreetStaff,
-    /// 职能部门: receives escalated orders.
-    DepartmentStaff,
-    /// 共建单位 / 志愿服务队 member.
-    OrgMember,
-    /// 管理员: sets up the tree, categories and accounts in its scope.
-    Admin,
-}
+crate::text_enum!(
+    /// What a user may do, each granted over a region node.
+    Role, "role", "invalid_role" {
+        /// 居民: reports and rates; logs in with WeChat.
+        Resident => "resident" / "居民",
+        /// 党员 (双报到): serves one or more communities; logs in with WeChat.
+        PartyMember => "party_member" / "党员",
+        /// 网格员: scoped to a grid.
+        GridWorker => "grid_worker" / "网格员",
+        /// 社区工作者: scoped to a community.
+        CommunityStaff => "community_staff" / "社区工作者",
+        /// 街道工作人员: scoped to a street.
+        StreetStaff => "street_staff" / "街道工作人员",
+        /// 职能部门: receives escalated orders.
+        DepartmentStaff => "department_staff" / "职能部门工作人员",
+        /// 共建单位 / 志愿服务队 member.
+        OrgMember => "org_member" / "共建单位成员",
+        /// 管理员: sets up the tree, categories and accounts in its scope.
+        Admin => "admin" / "管理员",
+    }
+);
 
 impl Role {
-    pub const ALL: [Role; 8] = [
-        Role::Resident,
-        Role::PartyMember,
-        Role::GridWorker,
-        Role::CommunityStaff,
-        Role::StreetStaff,
-        Role::DepartmentStaff,
-        Role::OrgMember,
-        Role::Admin,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Resident => "resident",
-            Role::PartyMember => "party_member",
-            Role::GridWorker => "grid_worker",
-            Role::CommunityStaff => "community_staff",
-            Role::StreetStaff => "street_staff",
-            Role::DepartmentStaff => "department_staff",
-            Role::OrgMember => "org_member",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Resident => "居民",
-            Role::PartyMember => "党员",
-            Role::GridWorker => "网格员",
-            Role::CommunityStaff => "社区工作者",
-            Role::StreetStaff => "街道工作人员",
-            Role::DepartmentStaff => "职能部门工作人员",
-            Role::OrgMember => "共建单位成员",
-            Role::Admin => "管理员",
-        }
-    }
-
     /// Staff log in with a password and work an inbox of their region.
     pub fn is_staff(self) -> bool {
         matches!(
@@ -88,20 +48,26 @@ impl Role {
     }
 }
 
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::text_enum!(
+    /// What a unit orders can be dispatched to is.
+    UnitKind, "kind", "invalid_value" {
+        /// 共建单位
+        Organization => "organization" / "共建单位",
+        /// 志愿服务队
+        Team => "team" / "志愿服务队",
+        /// 职能部门
+        Department => "department" / "职能部门",
     }
-}
+);
 
-impl FromStr for Role {
-    type Err = DomainError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| DomainError::field("role", "invalid_role", format!("未知角色: {s}")))
-    }
+/// An organisation, volunteer team or department orders can be dispatched to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    pub id: Uuid,
+    pub kind: UnitKind,
+    pub name: String,
+    /// The region it serves; `None` for a city-wide department.
+    pub region_id: Option<Uuid>,
 }
 
 /// A role held over part of the region tree.
@@ -223,7 +189,7 @@ mod tests {
 
     #[test]
     fn roles_round_trip_through_text() {
-        for role in Role::ALL {
+        for &role in Role::ALL {
             assert_eq!(role.as_str().parse::<Role>().unwrap(), role);
         }
     }

@@ -29,6 +29,10 @@ pub enum DomainError {
     /// 422: the command's fields are invalid; each is listed.
     #[error("validation failed: {0:?}")]
     Validation(Vec<FieldError>),
+    /// 422 with its own code: a well-formed request the stored state refuses
+    /// (an unknown photo, a reused idempotency key); the fields are listed.
+    #[error("{code}: {errors:?}")]
+    Unprocessable { code: &'static str, errors: Vec<FieldError> },
     /// 404: the thing does not exist or the caller may not know it exists.
     #[error("{code}: not found")]
     NotFound { code: &'static str },

@@ -7,6 +7,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
 
+/// A QR poster bound to a building; revoked posters scan as 410.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Poster {
+    pub code: String,
+    pub building_id: uuid::Uuid,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// WeChat allows `0-9A-Za-z!#$&'()*+,/:;=?@-._~` in a `scene`; we keep the
 /// URL-unreserved subset so a code is safe as a path segment without escaping.
 const ALLOWED_PUNCTUATION: &[u8] = b"-._~";

@@ -3,35 +3,21 @@
 //! Each node stores its materialised path of ancestor ids (`/street/community/`…),
 //! so "everything below this node" is a prefix test, in memory and in SQL.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::DomainError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RegionKind {
-    Street,
-    Community,
-    Grid,
-    Building,
-}
+crate::text_enum!(
+    /// The four levels of the tree.
+    RegionKind, "kind", "invalid_kind" {
+        Street => "street" / "街道",
+        Community => "community" / "社区",
+        Grid => "grid" / "网格",
+        Building => "building" / "楼栋",
+    }
+);
 
 impl RegionKind {
-    pub const ALL: [RegionKind; 4] = [Self::Street, Self::Community, Self::Grid, Self::Building];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Street => "street",
-            Self::Community => "community",
-            Self::Grid => "grid",
-            Self::Building => "building",
-        }
-    }
-
     /// The kind a parent of this kind must have; streets are roots.
     pub fn parent_kind(self) -> Option<RegionKind> {
         match self {
@@ -40,31 +26,6 @@ impl RegionKind {
             Self::Grid => Some(Self::Community),
             Self::Building => Some(Self::Grid),
         }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Street => "街道",
-            Self::Community => "社区",
-            Self::Grid => "网格",
-            Self::Building => "楼栋",
-        }
-    }
-}
-
-impl fmt::Display for RegionKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for RegionKind {
-    type Err = DomainError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        RegionKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| DomainError::field("kind", "invalid_kind", "必须是 street、community、grid 或 building"))
     }
 }
 
@@ -223,7 +184,7 @@ mod tests {
 
     #[test]
     fn kinds_round_trip_through_text() {
-        for kind in RegionKind::ALL {
+        for &kind in RegionKind::ALL {
             assert_eq!(kind.as_str().parse::<RegionKind>().unwrap(), kind);
         }
         assert!("city".parse::<RegionKind>().is_err());

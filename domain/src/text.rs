@@ -22,6 +22,18 @@ pub fn bounded(field: &str, raw: &str, min: usize, max: usize) -> Result<String,
     Ok(value.to_owned())
 }
 
+/// A short identifier as sent (a code, a search term, a cursor): trimmed,
+/// 1 to `max` characters, no control characters. PostgreSQL refuses NUL in
+/// text where SQLite stores it; refusing it here makes both answer 422.
+pub fn token(field: &str, raw: &str, max: usize) -> Result<String, DomainError> {
+    bounded(field, raw, 1, max)
+}
+
+/// Whether text would reach storage unchanged on both backends.
+pub fn is_clean(raw: &str) -> bool {
+    !raw.chars().any(|c| c.is_control())
+}
+
 /// A machine code: lowercase ASCII letters, digits, `-` and `_`, 1 to 64 long.
 pub fn code(field: &str, raw: &str) -> Result<String, DomainError> {
     let value = raw.trim();
@@ -45,6 +57,8 @@ mod tests {
         assert!(bounded("name", "和安楼楼", 1, 3).is_err());
         assert!(bounded("name", "   ", 1, 3).is_err());
         assert!(bounded("name", "a\u{0}b", 1, 3).is_err());
+        assert!(token("q", "\u{0}", 10).is_err());
+        assert!(!is_clean("a\u{7f}") && is_clean("和安楼 1"));
     }
 
     #[test]

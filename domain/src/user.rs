@@ -51,3 +51,27 @@ mod tests {
         assert!(check_new_password("long enough").is_ok());
     }
 }
+
+/// A role held, with the region it covers (`None`: the whole city).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleGrant {
+    pub role: crate::actor::Role,
+    pub region: Option<crate::region::Region>,
+}
+
+/// An account as its owner and staff see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub id: uuid::Uuid,
+    pub username: Option<String>,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub grants: Vec<RoleGrant>,
+}
+
+impl Profile {
+    pub fn is_staff(&self) -> bool {
+        self.grants.iter().any(|g| g.role.is_staff())
+    }
+}

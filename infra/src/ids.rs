@@ -13,6 +13,11 @@ pub fn now() -> NaiveDateTime {
     DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now).naive_utc()
 }
 
+/// The same instant as `now`, zoned: what domain rules take.
+pub fn now_utc() -> DateTime<Utc> {
+    now().and_utc()
+}
+
 pub fn to_utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
 }

@@ -5,13 +5,12 @@
 use chrono::Duration;
 use domain::actor::{Actor, Role};
 use domain::order::fields::{Contact, Rating, Reason};
-use domain::order::{Command, Kind, Target};
+use domain::order::{Command, Kind, Order, Status, Target, TargetType};
 use domain::DomainError;
-use infra::db::write_tx;
 use infra::repo::{orders, regions, users};
-use infra::usecase::orders::{act, submit, Place, Submit};
+use infra::usecase::orders::{command, submit, Place, Submit};
 use infra::usecase::sweep;
-use infra::{both_backends, seed, AnyConnection};
+use infra::{both_backends, seed, AnyConnection, Db};
 use uuid::Uuid;
 
 fn actor_of(conn: &mut AnyConnection, username: &str) -> Actor {
@@ -19,8 +18,8 @@ fn actor_of(conn: &mut AnyConnection, username: &str) -> Actor {
     users::actor(conn, user.uuid().unwrap()).unwrap()
 }
 
-fn report(conn: &mut AnyConnection, resident: &Actor) -> orders::OrderRow {
-    let cmd = Submit {
+fn submission() -> Submit {
+    Submit {
         kind: Kind::Issue,
         item: "sewage-blockage".into(),
         description: "楼下污水井堵了，污水漫到路面".into(),
@@ -29,8 +28,24 @@ fn report(conn: &mut AnyConnection, resident: &Actor) -> orders::OrderRow {
         point: Some((24.41, 111.56)),
         address: None,
         contact: Contact::parse("王阿姨", "13812341234").unwrap(),
-    };
-    write_tx(conn, |c| submit(c, resident, cmd, infra::ids::now())).unwrap()
+    }
+}
+
+async fn report(db: &Db, resident: &Actor) -> Order {
+    submit(db, resident.clone(), submission(), None).await.unwrap().0.order
+}
+
+async fn act(db: &Db, who: &Actor, id: Uuid, cmd: Command) -> Result<Order, DomainError> {
+    command(db, who.clone(), id, cmd).await.map(|d| d.order)
+}
+
+async fn get(db: &Db, id: Uuid) -> Order {
+    db.run(move |c| orders::get(c, id)).await.unwrap()
+}
+
+async fn kinds(db: &Db, id: Uuid) -> Vec<String> {
+    let events = db.run(move |c| orders::events(c, id)).await.unwrap();
+    events.into_iter().map(|e| e.kind.as_str().to_owned()).collect()
 }
 
 fn party_member(conn: &mut AnyConnection, n: usize) -> Actor {
@@ -43,16 +58,13 @@ fn party_member(conn: &mut AnyConnection, n: usize) -> Actor {
 both_backends! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn exactly_one_of_many_concurrent_grabs_wins(db) {
-        let (order_id, grabbers) = db.run(|conn| {
+        let (resident, staff, grabbers) = db.run(|conn| {
             seed::run(conn, true)?;
-            let resident = actor_of(conn, "jumin");
-            let staff = actor_of(conn, "diandeng");
-            let order = report(conn, &resident);
-            let id = order.uuid()?;
-            write_tx(conn, |c| act(c, &staff, id, Command::Dispatch { target: Target::Pool }, infra::ids::now()))?;
             let grabbers: Vec<Actor> = (0..8).map(|n| party_member(conn, n)).collect();
-            Ok((id, grabbers))
+            Ok((actor_of(conn, "jumin"), actor_of(conn, "diandeng"), grabbers))
         }).await.unwrap();
+        let order_id = report(&db, &resident).await.id;
+        act(&db, &staff, order_id, Command::Dispatch { target: Target::Pool }).await.unwrap();
 
         let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(grabbers.len()));
         let tasks: Vec<_> = grabbers.into_iter().map(|who| {
@@ -60,7 +72,7 @@ both_backends! {
             let barrier = barrier.clone();
             tokio::spawn(async move {
                 barrier.wait().await;
-                db.write(move |c| act(c, &who, order_id, Command::Grab, infra::ids::now())).await
+                act(&db, &who, order_id, Command::Grab).await
             })
         }).collect();
         let mut won = 0;
@@ -73,89 +85,93 @@ both_backends! {
             }
         }
         assert_eq!((won, lost), (1, 7));
-        let (row, events) = db.run(move |c| Ok((orders::get(c, order_id)?, orders::events(c, order_id)?))).await.unwrap();
-        assert_eq!(row.status, "accepted");
-        assert_eq!(row.version, 2);
-        let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
-        assert_eq!(kinds, ["submitted", "dispatched", "grabbed"]);
+        let order = get(&db, order_id).await;
+        assert_eq!((order.status, order.version), (Status::Accepted, 2));
+        assert_eq!(kinds(&db, order_id).await, ["submitted", "dispatched", "grabbed"]);
     }
 
     #[tokio::test]
     async fn numbers_are_unique_and_a_failed_transition_writes_nothing(db) {
-        let mut conn = db.conn().unwrap();
-        seed::run(&mut conn, true).unwrap();
-        let resident = actor_of(&mut conn, "jumin");
-        let staff = actor_of(&mut conn, "diandeng");
-        let a = report(&mut conn, &resident);
-        let b = report(&mut conn, &resident);
+        let (resident, staff, other) = db.run(|conn| {
+            seed::run(conn, true)?;
+            let other = users::upsert_wechat(conn, "someone-else", None)?;
+            Ok((actor_of(conn, "jumin"), actor_of(conn, "diandeng"), users::actor(conn, other.uuid()?)?))
+        }).await.unwrap();
+        let a = report(&db, &resident).await;
+        let b = report(&db, &resident).await;
         assert_ne!(a.number, b.number);
         assert!(a.number < b.number, "numbers sort by submission");
         assert_eq!(a.number.len(), "20261124-000001".len());
-        assert_eq!(a.channel, "poster");
-        assert_eq!((a.response_due_at - a.submitted_at), Duration::minutes(30));
+        assert_eq!(a.channel.as_str(), "poster");
+        assert_eq!(a.due.response - a.at.submitted, Duration::minutes(30));
 
-        let outbox_before = infra::testing::count_rows(&mut conn, "outbox").unwrap();
-        let id = a.uuid().unwrap();
+        let count = |db: &Db| { let db = db.clone(); async move { db.run(|c| infra::testing::count_rows(c, "outbox")).await.unwrap() } };
+        let outbox_before = count(&db).await;
         // A party member from nowhere: the dispatch is refused and nothing is stored.
         let stranger = Command::Dispatch { target: Target::PartyMember(Uuid::now_v7()) };
-        let refused = write_tx(&mut conn, |c| act(c, &staff, id, stranger, infra::ids::now()));
+        let refused = act(&db, &staff, a.id, stranger).await;
         assert!(matches!(refused, Err(DomainError::Validation(_))), "{refused:?}");
-        let row = orders::get(&mut conn, id).unwrap();
-        assert_eq!((row.status.as_str(), row.version), ("submitted", 0));
-        assert_eq!(orders::events(&mut conn, id).unwrap().len(), 1);
-        assert_eq!(infra::testing::count_rows(&mut conn, "outbox").unwrap(), outbox_before);
+        let row = get(&db, a.id).await;
+        assert_eq!((row.status, row.version), (Status::Submitted, 0));
+        assert_eq!(kinds(&db, a.id).await.len(), 1);
+        assert_eq!(count(&db).await, outbox_before);
 
         // A resident who is not the reporter does not learn the order exists.
-        let other = users::upsert_wechat(&mut conn, "someone-else", None).unwrap();
-        let other = users::actor(&mut conn, other.uuid().unwrap()).unwrap();
-        let hidden = write_tx(&mut conn, |c| act(c, &other, id, Command::Cancel { reason: Reason::parse("x").unwrap() }, infra::ids::now()));
+        let hidden = act(&db, &other, a.id, Command::Cancel { reason: Reason::parse("x").unwrap() }).await;
         assert!(matches!(hidden, Err(DomainError::NotFound { .. })));
+
+        // A photo nobody uploaded is refused, and nothing is stored.
+        let mut with_photo = submission();
+        with_photo.photos = vec![Uuid::now_v7()];
+        let refused = submit(&db, resident.clone(), with_photo, None).await;
+        assert!(matches!(refused, Err(DomainError::Unprocessable { code: "order.unknown_photo", .. })), "{refused:?}");
+        assert_eq!(count(&db).await, outbox_before);
     }
 
     #[tokio::test]
     async fn the_full_loop_stamps_each_stage_and_the_sweeper_closes_the_unrated(db) {
-        let mut conn = db.conn().unwrap();
-        seed::run(&mut conn, true).unwrap();
-        let resident = actor_of(&mut conn, "jumin");
-        let staff = actor_of(&mut conn, "diandeng");
-        let worker = actor_of(&mut conn, "dd-grid1");
-        let now = infra::ids::now();
-        let run = |conn: &mut AnyConnection, who: &Actor, id: Uuid, cmd: Command| write_tx(conn, |c| act(c, who, id, cmd, now)).unwrap();
+        let (resident, staff, worker) = db.run(|conn| {
+            seed::run(conn, true)?;
+            Ok((actor_of(conn, "jumin"), actor_of(conn, "diandeng"), actor_of(conn, "dd-grid1")))
+        }).await.unwrap();
+        let now = infra::ids::now_utc();
 
-        let order = report(&mut conn, &resident);
-        let id = order.uuid().unwrap();
-        run(&mut conn, &staff, id, Command::Dispatch { target: Target::GridWorker(worker.user_id) });
-        run(&mut conn, &worker, id, Command::Accept);
-        run(&mut conn, &worker, id, Command::Arrive { lat: None, lng: None });
-        let resolved = run(&mut conn, &worker, id, Command::Resolve { feedback: "已疏通".into(), photos: vec![] });
-        assert!(resolved.accepted_at.is_some() && resolved.arrived_at.is_some() && resolved.resolved_at.is_some());
+        let id = report(&db, &resident).await.id;
+        act(&db, &staff, id, Command::Dispatch { target: Target::GridWorker(worker.user_id) }).await.unwrap();
+        let accepted = act(&db, &worker, id, Command::Accept).await.unwrap();
+        assert_eq!(accepted.handler_id, Some(worker.user_id));
+        act(&db, &worker, id, Command::Arrive { lat: None, lng: None }).await.unwrap();
+        let resolved = act(&db, &worker, id, Command::Resolve { feedback: "已疏通".into(), photos: vec![] }).await.unwrap();
+        assert!(resolved.at.dispatched.is_some() && resolved.at.accepted.is_some());
+        assert!(resolved.at.arrived.is_some() && resolved.at.resolved.is_some());
+        assert_eq!(get(&db, id).await, resolved, "what is stored is what the transition returned");
 
         // Not yet due: nothing closes.
-        assert_eq!(sweep::run(&mut conn, now, Duration::days(7)).unwrap().auto_closed, 0);
+        assert_eq!(sweep::run(&db, now, Duration::days(7)).await.unwrap().auto_closed, 0);
         let later = now + Duration::days(8);
-        let report_ = sweep::run(&mut conn, later, Duration::days(7)).unwrap();
-        assert_eq!(report_.auto_closed, 1);
-        let closed = orders::get(&mut conn, id).unwrap();
-        assert_eq!(closed.status, "closed");
-        let last = orders::events(&mut conn, id).unwrap().pop().unwrap();
+        assert_eq!(sweep::run(&db, later, Duration::days(7)).await.unwrap().auto_closed, 1);
+        let closed = get(&db, id).await;
+        assert_eq!((closed.status, closed.at.closed), (Status::Closed, Some(later)));
+        let last = db.run(move |c| orders::events(c, id)).await.unwrap().pop().unwrap();
         assert_eq!((last.kind.as_str(), last.actor_role.as_str(), last.actor_id), ("closed", "system", None));
 
         // A second order, rated low, reopens to the pool; nobody grabs it for days: overdue.
-        let second = report(&mut conn, &resident);
-        let sid = second.uuid().unwrap();
-        run(&mut conn, &staff, sid, Command::Dispatch { target: Target::GridWorker(worker.user_id) });
-        run(&mut conn, &worker, sid, Command::Accept);
-        run(&mut conn, &worker, sid, Command::Resolve { feedback: "处理了".into(), photos: vec![] });
-        let reopened = run(&mut conn, &resident, sid, Command::Rate(Rating::parse(2, 2, 1, 1, "没修好").unwrap()));
-        assert_eq!((reopened.status.as_str(), reopened.assignee_type.as_deref()), ("dispatched", Some("pool")));
-        assert_eq!(reopened.rating_satisfaction, Some(1));
-        let flagged = sweep::run(&mut conn, now + Duration::days(30), Duration::days(7)).unwrap();
+        let sid = report(&db, &resident).await.id;
+        act(&db, &staff, sid, Command::Dispatch { target: Target::GridWorker(worker.user_id) }).await.unwrap();
+        act(&db, &worker, sid, Command::Accept).await.unwrap();
+        act(&db, &worker, sid, Command::Resolve { feedback: "处理了".into(), photos: vec![] }).await.unwrap();
+        let reopened = act(&db, &resident, sid, Command::Rate(Rating::parse(2, 2, 1, 1, "没修好").unwrap())).await.unwrap();
+        assert_eq!((reopened.status, reopened.assignee.map(|a| a.kind())), (Status::Dispatched, Some(TargetType::Pool)));
+        assert_eq!(reopened.rating.as_ref().map(|r| r.satisfaction), Some(1));
+        let flagged = sweep::run(&db, now + Duration::days(30), Duration::days(7)).await.unwrap();
         assert!(flagged.overdue_flagged >= 1);
-        let again = sweep::run(&mut conn, now + Duration::days(31), Duration::days(7)).unwrap();
+        let again = sweep::run(&db, now + Duration::days(31), Duration::days(7)).await.unwrap();
         assert_eq!(again.overdue_flagged, 0, "flagged once per clock");
-        let kinds: Vec<String> = orders::events(&mut conn, sid).unwrap().into_iter().map(|e| e.kind).collect();
-        assert!(kinds.contains(&"overdue".to_owned()));
-        assert!(infra::testing::count_rows(&mut conn, "outbox").unwrap() > 5, "transitions write their notifications");
+        let overdue = get(&db, sid).await;
+        assert!(overdue.overdue.response.is_some() && overdue.overdue.resolve.is_some());
+        assert!(kinds(&db, sid).await.contains(&"overdue".to_owned()));
+        let outbox = db.run(|c| infra::testing::count_rows(c, "outbox")).await.unwrap();
+        assert!(outbox > 5, "transitions write their notifications");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -166,7 +182,7 @@ both_backends! {
             let (db, who, barrier) = (db.clone(), resident.clone(), barrier.clone());
             tokio::spawn(async move {
                 barrier.wait().await;
-                db.run(move |c| Ok(report(c, &who).number)).await
+                submit(&db, who, submission(), None).await.map(|(d, _)| d.order.number)
             })
         }).collect();
         let mut numbers = Vec::new();

@@ -51,7 +51,7 @@ impl FromRequest for Caller {
         Box::pin(async move {
             let user = user?;
             let state = state.ok_or_else(ApiError::internal)?;
-            let actor = state.db.run(move |c| infra::repo::users::actor(c, user.user_id)).await?;
+            let actor = infra::usecase::people::actor(&state.db, user.user_id).await?;
             Ok(Caller(actor))
         })
     }

@@ -6,6 +6,7 @@ use crate::app::AppState;
 use crate::auth::login as flows;
 use crate::error::{ApiResult, Problem};
 use crate::extract::Json;
+use crate::responses::Body;
 use crate::views::TokenResponse;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -31,15 +32,14 @@ pub struct RefreshRequest {
 ///
 /// Returns an access token (JWT, short-lived) and a refresh token (opaque, single use).
 #[utoipa::path(
-    post, path = "/api/v1/auth/login", tag = "auth", security(()),
+    post, path = "/api/v1/auth/login", operation_id = "login", tag = "auth", security(()),
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
-        (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Wrong username or password (`auth.invalid_credentials`)", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is missing or of the wrong type", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong username or password, or the account is disabled (`auth.invalid_credentials`)", body = Problem, content_type = "application/problem+json",
+         example = json!({"type": "urn:mashangban:problem:auth.invalid_credentials", "title": "用户名或密码错误", "status": 401, "code": "auth.invalid_credentials"})),
+        Body,
     )
 )]
 #[post("/api/v1/auth/login")]
@@ -53,17 +53,17 @@ pub async fn login(state: web::Data<AppState>, body: Json<LoginRequest>) -> ApiR
 /// Exchanges a `wx.login()` code through WeChat's jscode2session. The first
 /// login creates a resident account. WeChat's `session_key` never leaves the server.
 #[utoipa::path(
-    post, path = "/api/v1/auth/wechat", tag = "auth", security(()),
+    post, path = "/api/v1/auth/wechat", operation_id = "login_with_wechat", tag = "auth", security(()),
     request_body = WechatLoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
-        (status = 400, description = "The code is invalid or already used (`wechat.invalid_code`), or the body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "The account is disabled (`auth.user_disabled`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "WeChat marks the user as high-risk (`wechat.high_risk_user`)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is missing or of the wrong type", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "WeChat rate limit (`wechat.rate_limited`)", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "WeChat unreachable or misconfigured", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "WeChat busy (`wechat.busy`); retry after `Retry-After`", body = Problem, content_type = "application/problem+json"),
+        Body,
     )
 )]
 #[post("/api/v1/auth/wechat")]
@@ -80,14 +80,14 @@ pub async fn wechat(state: web::Data<AppState>, body: Json<WechatLoginRequest>) 
 /// Each refresh token works once. Presenting one a second time revokes every
 /// token descended from the same login (`auth.refresh_reused`).
 #[utoipa::path(
-    post, path = "/api/v1/auth/refresh", tag = "auth", security(()),
+    post, path = "/api/v1/auth/refresh", operation_id = "refresh_token", tag = "auth", security(()),
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new access token and refresh token", body = TokenResponse),
-        (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Unknown, expired or reused refresh token", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is missing or of the wrong type", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, expired or reused refresh token (`auth.refresh_invalid`, `auth.refresh_reused`), or a disabled account", body = Problem, content_type = "application/problem+json",
+         example = json!({"type": "urn:mashangban:problem:auth.refresh_reused", "title": "刷新令牌已被使用过，为安全起见该登录已失效，请重新登录", "status": 401, "code": "auth.refresh_reused"})),
+        Body,
     )
 )]
 #[post("/api/v1/auth/refresh")]

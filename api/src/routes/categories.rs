@@ -1,17 +1,15 @@
 use actix_web::{get, patch, post, web, HttpResponse};
-use domain::actor::Actor;
 use domain::category::{self, Category, CategoryItem};
-use domain::DomainError;
-use infra::repo::categories as repo;
-use infra::AnyConnection;
+use infra::usecase::categories::{self as usecase, CategoryChanges, ItemChanges};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
 use crate::extract::Json;
+use crate::responses::{Auth, Body, PathAndBody, Query};
 
 /// An item residents choose, with its service clock.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -57,7 +55,7 @@ impl From<CategoryItem> for ItemView {
     }
 }
 
-fn category_view(c: Category, items: Vec<CategoryItem>) -> CategoryView {
+pub fn category_view(c: Category, items: Vec<CategoryItem>) -> CategoryView {
     CategoryView {
         id: c.id,
         code: c.code,
@@ -68,18 +66,6 @@ fn category_view(c: Category, items: Vec<CategoryItem>) -> CategoryView {
     }
 }
 
-pub fn load_tree(conn: &mut AnyConnection, include_inactive: bool) -> Result<Vec<CategoryView>, DomainError> {
-    Ok(repo::tree(conn, include_inactive)?.into_iter().map(|(c, i)| category_view(c, i)).collect())
-}
-
-fn require_config_admin(actor: &Actor) -> ApiResult<()> {
-    if actor.may_configure_categories() {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden("auth.forbidden", "只有市级管理员可以配置事项分类"))
-    }
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ListQuery {
     /// Include deactivated categories and items (city-wide admins only).
@@ -87,14 +73,15 @@ pub struct ListQuery {
 }
 
 /// The category tree with each item's response and resolve times (no login needed)
+///
+/// Every active category with its items in display order; each item carries its response clock (minutes) and resolve clock (hours). A city-wide admin may add `include_inactive=true`.
 #[utoipa::path(
-    get, path = "/api/v1/categories", tag = "categories", security(()),
+    get, path = "/api/v1/categories", operation_id = "list_categories", tag = "categories", security(()),
     params(ListQuery),
     responses(
         (status = 200, description = "Categories in display order, each with its items", body = Vec<CategoryView>),
-        (status = 400, description = "Bad query parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`include_inactive=true` needs an admin's token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`include_inactive=true` is for city-wide admins", body = Problem, content_type = "application/problem+json"),
+        Query,
     )
 )]
 #[get("/api/v1/categories")]
@@ -104,11 +91,8 @@ pub async fn list(
     caller: Option<Caller>,
 ) -> ApiResult<web::Json<Vec<CategoryView>>> {
     let include_inactive = query.include_inactive.unwrap_or(false);
-    if include_inactive {
-        let caller = caller.ok_or_else(|| ApiError::unauthorized("auth.missing_token"))?;
-        require_config_admin(&caller.0)?;
-    }
-    Ok(web::Json(state.db.run(move |c| load_tree(c, include_inactive)).await?))
+    let tree = usecase::tree(&state.db, caller.map(|c| c.0), include_inactive).await?;
+    Ok(web::Json(tree.into_iter().map(|(c, items)| category_view(c, items)).collect()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -158,17 +142,17 @@ pub struct ItemPatch {
 }
 
 /// Create a category (city-wide admin)
+///
+/// The code is a stable machine name (`a-z`, digits, `-`, `_`); the name is what residents see.
 #[utoipa::path(
-    post, path = "/api/v1/categories", tag = "categories", security(("bearer" = [])),
+    post, path = "/api/v1/categories", operation_id = "create_category", tag = "categories", security(("bearer" = [])),
     request_body = NewCategory,
     responses(
         (status = 201, description = "Created", body = CategoryView),
-        (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a city-wide admin", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Code already used (`category.code_taken`)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        Auth, Body,
     )
 )]
 #[post("/api/v1/categories")]
@@ -177,32 +161,27 @@ pub async fn create_category(
     caller: Caller,
     body: Json<NewCategory>,
 ) -> ApiResult<HttpResponse> {
-    require_config_admin(&caller.0)?;
     let body = body.0;
-    let category::CategoryDraft { code, name } = category::CategoryDraft::parse(&body.code, &body.name)?;
-    let created = state
-        .db
-        .write(move |c| {
-            let cat = repo::create_category(c, code, name, body.sort_order)?;
-            Ok(category_view(cat, Vec::new()))
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(created))
+    let draft = category::CategoryDraft::parse(&body.code, &body.name)?;
+    let created = usecase::create_category(&state.db, caller.0, draft, body.sort_order).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/categories/{}", created.id)))
+        .json(category_view(created, Vec::new())))
 }
 
 /// Rename, reorder, deactivate or reactivate a category (city-wide admin)
+///
+/// Send only the fields to change. Deactivated categories disappear from the scan page and new orders; existing orders keep them.
 #[utoipa::path(
-    patch, path = "/api/v1/categories/{id}", tag = "categories", security(("bearer" = [])),
+    patch, path = "/api/v1/categories/{id}", operation_id = "update_category", tag = "categories", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Category id")),
     request_body = CategoryPatch,
     responses(
         (status = 200, description = "Updated", body = CategoryView),
-        (status = 400, description = "Bad id or body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a city-wide admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        Auth, PathAndBody,
     )
 )]
 #[patch("/api/v1/categories/{id}")]
@@ -212,36 +191,27 @@ pub async fn update_category(
     id: web::Path<Uuid>,
     body: Json<CategoryPatch>,
 ) -> ApiResult<web::Json<CategoryView>> {
-    require_config_admin(&caller.0)?;
     let body = body.0;
     let name = body.name.as_deref().map(category::parse_name).transpose()?;
-    let id = id.into_inner();
-    let view = state
-        .db
-        .write(move |c| {
-            let changes = repo::CategoryChanges { name, sort_order: body.sort_order, active: body.active };
-            let cat = repo::update_category(c, id, changes)?;
-            let items = repo::items_of(c, id)?;
-            Ok(category_view(cat, items))
-        })
-        .await?;
-    Ok(web::Json(view))
+    let changes = CategoryChanges { name, sort_order: body.sort_order, active: body.active };
+    let (cat, items) = usecase::update_category(&state.db, caller.0, id.into_inner(), changes).await?;
+    Ok(web::Json(category_view(cat, items)))
 }
 
 /// Add an item with its service clock to a category (city-wide admin)
+///
+/// The item gets its own clock: `response_minutes` until someone accepts an order, `resolve_hours` until it is resolved.
 #[utoipa::path(
-    post, path = "/api/v1/categories/{id}/items", tag = "categories", security(("bearer" = [])),
+    post, path = "/api/v1/categories/{id}/items", operation_id = "create_category_item", tag = "categories", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Category id")),
     request_body = NewItem,
     responses(
         (status = 201, description = "Created", body = ItemView),
-        (status = 400, description = "Bad id or body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a city-wide admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Code already used (`category_item.code_taken`)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        Auth, PathAndBody,
     )
 )]
 #[post("/api/v1/categories/{id}/items")]
@@ -251,12 +221,9 @@ pub async fn create_item(
     id: web::Path<Uuid>,
     body: Json<NewItem>,
 ) -> ApiResult<HttpResponse> {
-    require_config_admin(&caller.0)?;
     let body = body.0;
-    let category::ItemDraft { code, name, sla } =
-        category::ItemDraft::parse(&body.code, &body.name, body.response_minutes, body.resolve_hours)?;
-    let new = repo::NewItem { category_id: id.into_inner(), code, name, sla, sort_order: body.sort_order };
-    let item = state.db.write(move |c| repo::create_item(c, new)).await?;
+    let draft = category::ItemDraft::parse(&body.code, &body.name, body.response_minutes, body.resolve_hours)?;
+    let item = usecase::create_item(&state.db, caller.0, id.into_inner(), draft, body.sort_order).await?;
     Ok(HttpResponse::Created().json(ItemView::from(item)))
 }
 
@@ -264,17 +231,15 @@ pub async fn create_item(
 ///
 /// A new clock applies to orders submitted afterwards; due times already set stay.
 #[utoipa::path(
-    patch, path = "/api/v1/category-items/{id}", tag = "categories", security(("bearer" = [])),
+    patch, path = "/api/v1/category-items/{id}", operation_id = "update_category_item", tag = "categories", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Item id")),
     request_body = ItemPatch,
     responses(
         (status = 200, description = "Updated", body = ItemView),
-        (status = 400, description = "Bad id or body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a city-wide admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such item", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        Auth, PathAndBody,
     )
 )]
 #[patch("/api/v1/category-items/{id}")]
@@ -284,17 +249,15 @@ pub async fn update_item(
     id: web::Path<Uuid>,
     body: Json<ItemPatch>,
 ) -> ApiResult<web::Json<ItemView>> {
-    require_config_admin(&caller.0)?;
     let body = body.0;
     let name = body.name.as_deref().map(category::parse_name).transpose()?;
-    let changes = repo::ItemChanges {
+    let changes = ItemChanges {
         name,
         response_minutes: body.response_minutes,
         resolve_hours: body.resolve_hours,
         sort_order: body.sort_order,
         active: body.active,
     };
-    let id = id.into_inner();
-    let item = state.db.write(move |c| repo::update_item(c, id, changes)).await?;
+    let item = usecase::update_item(&state.db, caller.0, id.into_inner(), changes).await?;
     Ok(web::Json(item.into()))
 }

@@ -13,7 +13,9 @@ pub struct Health {
 }
 
 /// Liveness: the process answers
-#[utoipa::path(get, path = "/healthz", tag = "operations", security(()),
+///
+/// 200 while the process runs; for the load balancer.
+#[utoipa::path(get, path = "/healthz", operation_id = "healthz", tag = "operations", security(()),
     responses((status = 200, description = "Alive", body = String)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
@@ -21,7 +23,9 @@ pub async fn healthz() -> HttpResponse {
 }
 
 /// Readiness: the database (and Redis, when configured) answer
-#[utoipa::path(get, path = "/readyz", tag = "operations", security(()),
+///
+/// 200 when the database (and Redis, when configured) answer; 503 with the failing part otherwise.
+#[utoipa::path(get, path = "/readyz", operation_id = "readyz", tag = "operations", security(()),
     responses(
         (status = 200, description = "Ready", body = Health),
         (status = 503, description = "A dependency is down", body = Health),

@@ -1,9 +1,14 @@
-//! HTTP routes: each handler parses, calls one use case or repository
-//! function, and maps the result. Rules live in `domain`.
+//! HTTP routes: each handler parses, calls one use case, and maps the result.
+//! Rules live in `domain`, transactions in `infra::usecase`.
+//!
+//! This is the one route table: `configure` registers each handler with actix
+//! and, through utoipa-actix-web, documents it in the spec from the same call,
+//! so a route cannot be served without being documented or the other way round.
 
 pub mod auth;
 pub mod categories;
 pub mod health;
+pub mod labels;
 pub mod me;
 pub mod order_views;
 pub mod orders;
@@ -12,13 +17,14 @@ pub mod posters;
 pub mod regions;
 pub mod scan;
 
-use actix_web::web;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(auth::login)
         .service(auth::wechat)
         .service(auth::refresh)
         .service(me::me)
+        .service(labels::list_labels)
         .service(scan::scan)
         .service(categories::list)
         .service(categories::create_category)
@@ -32,21 +38,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(posters::list)
         .service(posters::create)
         .service(posters::revoke)
-        .service(orders::submit)
-        .service(orders::list)
-        .service(orders::get)
-        .service(orders::events)
-        .service(orders::dispatch)
-        .service(orders::accept)
-        .service(orders::grab)
-        .service(orders::reject)
-        .service(orders::arrive)
-        .service(orders::resolve)
-        .service(orders::rate)
-        .service(orders::return_visit)
-        .service(orders::escalate)
-        .service(orders::decline)
-        .service(orders::cancel)
+        .service(orders::submit_order)
+        .service(orders::list_orders)
+        .service(orders::get_order)
+        .service(orders::list_order_events)
+        .service(orders::dispatch_order)
+        .service(orders::accept_order)
+        .service(orders::grab_order)
+        .service(orders::reject_order)
+        .service(orders::arrive_order)
+        .service(orders::resolve_order)
+        .service(orders::rate_order)
+        .service(orders::return_visit_order)
+        .service(orders::escalate_order)
+        .service(orders::decline_order)
+        .service(orders::cancel_order)
         .service(people::grant_party_member)
         .service(people::list_units)
         .service(people::create_unit)

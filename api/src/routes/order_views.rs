@@ -1,15 +1,10 @@
-//! What an order looks like on the wire, built for a page of rows at once
-//! (three queries whatever the page size: items, categories, buildings).
+//! What an order looks like on the wire: pure functions of `OrderDetail`
+//! (and of the clock, for `overdue`).
 
-use std::collections::HashMap;
-
-use chrono::{DateTime, NaiveDateTime, Utc};
-use domain::contact::Phone;
+use chrono::{DateTime, Utc};
 use domain::order::policy::Visibility;
-use domain::DomainError;
-use infra::db::storage;
-use infra::repo::orders::{EventRow, OrderRow};
-use infra::AnyConnection;
+use domain::order::{Channel, EventType, Kind, Level, OrderDetail, Status, TargetType};
+use infra::repo::orders::TimelineEvent;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -21,6 +16,12 @@ pub struct Named {
     pub name: String,
 }
 
+impl From<domain::order::Named> for Named {
+    fn from(n: domain::order::Named) -> Self {
+        Named { id: n.id, code: n.code, name: n.name }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrderLocation {
     pub building_id: Uuid,
@@ -28,7 +29,9 @@ pub struct OrderLocation {
     pub grid_id: Uuid,
     pub community_id: Uuid,
     pub street_id: Uuid,
+    /// GCJ-02 latitude (what `wx.getLocation` gives), −90 to 90.
     pub lat: Option<f64>,
+    /// GCJ-02 longitude, −180 to 180.
     pub lng: Option<f64>,
     pub address: Option<String>,
 }
@@ -44,19 +47,25 @@ pub struct OrderContact {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Assignee {
-    /// party_member, grid_worker, organization, team, department or pool.
     #[serde(rename = "type")]
-    #[schema(example = "pool")]
-    pub kind: String,
+    pub kind: TargetType,
     /// Absent for the pool.
     pub id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RatingView {
+    /// 完成是否到位, 1–5
+    #[schema(minimum = 1, maximum = 5)]
     pub completion: u8,
+    /// 推进是否有力, 1–5
+    #[schema(minimum = 1, maximum = 5)]
     pub progress: u8,
+    /// 成效是否明显, 1–5
+    #[schema(minimum = 1, maximum = 5)]
     pub effect: u8,
+    /// 群众是否满意, 1–5
+    #[schema(minimum = 1, maximum = 5)]
     pub satisfaction: u8,
     pub comment: String,
 }
@@ -67,17 +76,14 @@ pub struct OrderView {
     /// Human-readable, unique, sortable by day: `20261124-000042`.
     #[schema(example = "20261124-000042")]
     pub number: String,
-    /// issue (随手拍), wish (微心愿) or errand (帮办代办).
-    #[schema(example = "issue")]
-    pub kind: String,
-    /// submitted, dispatched, accepted, on_site, resolved, rated, closed, cancelled, declined.
-    #[schema(example = "submitted")]
-    pub status: String,
-    /// community, street or department: who must respond.
-    #[schema(example = "community")]
-    pub level: String,
-    /// poster, snap, hotline, patrol, open311.
-    pub channel: String,
+    pub kind: Kind,
+    pub status: Status,
+    /// The status's display name, e.g. 待派单.
+    #[schema(example = "待派单")]
+    pub status_label: String,
+    /// Who must respond.
+    pub level: Level,
+    pub channel: Channel,
     pub category: Named,
     pub item: Named,
     pub description: String,
@@ -101,13 +107,69 @@ pub struct OrderView {
     pub rating: Option<RatingView>,
     pub duplicate_of: Option<Uuid>,
     /// Increases with every change.
+    #[schema(format = Int32, minimum = 0)]
     pub version: i32,
+}
+
+impl OrderView {
+    pub fn of(detail: OrderDetail, now: DateTime<Utc>) -> OrderView {
+        let OrderDetail { order: o, category, item, building_name, visibility } = detail;
+        let masked = visibility != Visibility::Full;
+        let phone = if masked { o.contact.phone.masked() } else { o.contact.phone.as_str().to_owned() };
+        OrderView {
+            id: o.id,
+            overdue: o.overdue_clock(now).is_some(),
+            number: o.number,
+            kind: o.kind,
+            status: o.status,
+            status_label: o.status.label().to_owned(),
+            level: o.level,
+            channel: o.channel,
+            category: category.into(),
+            item: item.into(),
+            description: o.description,
+            photos: o.photos,
+            location: OrderLocation {
+                building_id: o.place.building_id,
+                building_name,
+                grid_id: o.place.grid_id,
+                community_id: o.place.community_id,
+                street_id: o.place.street_id,
+                lat: o.place.point.map(|p| p.0),
+                lng: o.place.point.map(|p| p.1),
+                address: o.place.address,
+            },
+            contact: OrderContact { name: o.contact.name, phone, phone_masked: masked },
+            reporter_id: o.reporter_id,
+            assignee: o.assignee.map(|a| Assignee { kind: a.kind(), id: a.id() }),
+            handler_id: o.handler_id,
+            response_due_at: o.due.response,
+            resolve_due_at: o.due.resolve,
+            submitted_at: o.at.submitted,
+            dispatched_at: o.at.dispatched,
+            accepted_at: o.at.accepted,
+            arrived_at: o.at.arrived,
+            resolved_at: o.at.resolved,
+            rated_at: o.at.rated,
+            closed_at: o.at.closed,
+            rating: o.rating.map(|r| RatingView {
+                completion: r.completion,
+                progress: r.progress,
+                effect: r.effect,
+                satisfaction: r.satisfaction,
+                comment: r.comment,
+            }),
+            duplicate_of: o.duplicate_of,
+            version: o.version,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EventActor {
     /// Absent for what the system did by itself.
     pub id: Option<Uuid>,
+    /// The role the actor acted in (a role's value, or `system`).
     #[schema(example = "grid_worker")]
     pub role: String,
 }
@@ -116,114 +178,24 @@ pub struct EventActor {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EventView {
     pub id: Uuid,
-    /// The past tense of the command: submitted, dispatched, accepted, grabbed, rejected,
-    /// arrived, resolved, rated, reopened, return_visited, closed, cancelled, declined,
-    /// escalated, overdue.
+    /// The past tense of the command.
     #[serde(rename = "type")]
-    #[schema(example = "dispatched")]
-    pub kind: String,
+    pub kind: EventType,
     pub actor: EventActor,
     pub at: DateTime<Utc>,
+    /// What the event carries; its fields depend on `type` (see api-conventions.md).
     #[schema(value_type = Object)]
     pub data: serde_json::Value,
 }
 
-fn uuid(field: &'static str, s: &str) -> Result<Uuid, DomainError> {
-    infra::ids::parse_id(field, s)
-}
-
-fn utc(t: NaiveDateTime) -> DateTime<Utc> {
-    t.and_utc()
-}
-
-pub fn event_views(rows: Vec<EventRow>) -> Result<Vec<EventView>, DomainError> {
-    rows.into_iter()
-        .map(|e| {
-            Ok(EventView {
-                id: uuid("order_events.id", &e.id)?,
-                kind: e.kind,
-                actor: EventActor {
-                    id: e.actor_id.as_deref().map(|a| uuid("order_events.actor_id", a)).transpose()?,
-                    role: e.actor_role,
-                },
-                at: utc(e.at),
-                data: serde_json::from_str(&e.data).map_err(storage)?,
-            })
-        })
-        .collect()
-}
-
-/// Views of `rows`, each with its visibility (Masked hides the phone).
-pub fn order_views(
-    conn: &mut AnyConnection,
-    rows: Vec<(OrderRow, Visibility)>,
-    now: NaiveDateTime,
-) -> Result<Vec<OrderView>, DomainError> {
-    let refs: Vec<&OrderRow> = rows.iter().map(|(r, _)| r).collect();
-    let infra::repo::orders::Names { items, categories: cats, buildings } = infra::repo::orders::names(conn, &refs)?;
-    rows.into_iter()
-        .map(|(row, vis)| {
-            let named = |map: &HashMap<String, (String, String)>, id: &str| -> Result<Named, DomainError> {
-                let (code, name) = map.get(id).cloned().unwrap_or_default();
-                Ok(Named { id: uuid("orders.category", id)?, code, name })
-            };
-            let status: domain::order::Status = row.status.parse().map_err(|_| storage("bad status"))?;
-            let overdue =
-                domain::order::overdue_clock(status, &row.response_due_at, &row.resolve_due_at, &now).is_some();
-            let masked = vis == Visibility::Masked;
-            let phone = if masked {
-                Phone::parse(&row.contact_phone).map(|p| p.masked()).unwrap_or_else(|_| "***".into())
-            } else {
-                row.contact_phone.clone()
-            };
-            Ok(OrderView {
-                id: uuid("orders.id", &row.id)?,
-                number: row.number.clone(),
-                kind: row.kind.clone(),
-                status: row.status.clone(),
-                level: row.level.clone(),
-                channel: row.channel.clone(),
-                category: named(&cats, &row.category_id)?,
-                item: named(&items, &row.category_item_id)?,
-                description: row.description.clone(),
-                photos: row.photos(),
-                location: OrderLocation {
-                    building_id: uuid("orders.building_id", &row.building_id)?,
-                    building_name: buildings.get(&row.building_id).cloned().unwrap_or_default(),
-                    grid_id: uuid("orders.grid_id", &row.grid_id)?,
-                    community_id: uuid("orders.community_id", &row.community_id)?,
-                    street_id: uuid("orders.street_id", &row.street_id)?,
-                    lat: row.lat,
-                    lng: row.lng,
-                    address: row.address.clone(),
-                },
-                contact: OrderContact { name: row.contact_name.clone(), phone, phone_masked: masked },
-                reporter_id: uuid("orders.reporter_id", &row.reporter_id)?,
-                assignee: row
-                    .assignee_type
-                    .clone()
-                    .map(|kind| Assignee { kind, id: row.assignee_id.as_deref().and_then(|i| i.parse().ok()) }),
-                handler_id: row.handler_id.as_deref().and_then(|h| h.parse().ok()),
-                response_due_at: utc(row.response_due_at),
-                resolve_due_at: utc(row.resolve_due_at),
-                overdue,
-                submitted_at: utc(row.submitted_at),
-                dispatched_at: row.dispatched_at.map(utc),
-                accepted_at: row.accepted_at.map(utc),
-                arrived_at: row.arrived_at.map(utc),
-                resolved_at: row.resolved_at.map(utc),
-                rated_at: row.rated_at.map(utc),
-                closed_at: row.closed_at.map(utc),
-                rating: infra::usecase::orders::rating_of(&row).map(|r| RatingView {
-                    completion: r.completion,
-                    progress: r.progress,
-                    effect: r.effect,
-                    satisfaction: r.satisfaction,
-                    comment: r.comment,
-                }),
-                duplicate_of: row.duplicate_of.as_deref().and_then(|d| d.parse().ok()),
-                version: row.version,
-            })
-        })
-        .collect()
+impl From<TimelineEvent> for EventView {
+    fn from(e: TimelineEvent) -> Self {
+        EventView {
+            id: e.id,
+            kind: e.kind,
+            actor: EventActor { id: e.actor_id, role: e.actor_role },
+            at: e.at,
+            data: e.data,
+        }
+    }
 }

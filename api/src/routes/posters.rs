@@ -1,17 +1,17 @@
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
-use domain::poster::PosterCode;
-use domain::DomainError;
-use infra::repo::{posters as repo, regions, Page as PageReq};
+use domain::poster::{Poster, PosterCode};
+use infra::usecase::places::{self as usecase, PosterQuery as Query_};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
 use crate::extract::Json;
-use crate::views::Page;
+use crate::responses::{Auth, Body, Path, Query};
+use crate::views::{page_request, Page};
 
 /// A QR poster bound to a building.
 #[derive(Debug, Serialize, ToSchema)]
@@ -25,8 +25,8 @@ pub struct PosterView {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-impl From<repo::Poster> for PosterView {
-    fn from(p: repo::Poster) -> Self {
+impl From<Poster> for PosterView {
+    fn from(p: Poster) -> Self {
         PosterView { code: p.code, building_id: p.building_id, created_at: p.created_at, revoked_at: p.revoked_at }
     }
 }
@@ -38,28 +38,25 @@ pub struct PosterQuery {
     /// Only posters of buildings below this region.
     pub within: Option<Uuid>,
     pub include_revoked: Option<bool>,
+    /// Page size, 1–200 (values outside are clamped).
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    #[param(max_length = 64)]
     pub cursor: Option<String>,
 }
 
-fn require_staff(caller: &Caller) -> ApiResult<()> {
-    if caller.0.is_staff() {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden("auth.forbidden", "仅工作人员可查看码牌"))
-    }
-}
-
 /// List posters, e.g. of one building or below a community (staff)
+///
+/// Staff only. Revoked posters are left out unless `include_revoked=true`.
 #[utoipa::path(
-    get, path = "/api/v1/posters", tag = "posters", security(("bearer" = [])),
+    get, path = "/api/v1/posters", operation_id = "list_posters", tag = "posters", security(("bearer" = [])),
     params(PosterQuery),
     responses(
         (status = 200, description = "A page of posters", body = Page<PosterView>),
-        (status = 400, description = "Bad query parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`within` names no region", body = Problem, content_type = "application/problem+json"),
+        Auth, Query,
     )
 )]
 #[get("/api/v1/posters")]
@@ -68,21 +65,11 @@ pub async fn list(
     caller: Caller,
     query: web::Query<PosterQuery>,
 ) -> ApiResult<web::Json<Page<PosterView>>> {
-    require_staff(&caller)?;
     let q = query.into_inner();
-    let page = PageReq::new(q.cursor, q.limit);
-    let paged = state
-        .db
-        .run(move |c| {
-            let within = q.within.map(|id| regions::get(c, id).map(|r| r.path)).transpose()?;
-            let filter = repo::PosterFilter {
-                building_id: q.building_id,
-                within,
-                include_revoked: q.include_revoked.unwrap_or(false),
-            };
-            repo::list(c, &filter, &page)
-        })
-        .await?;
+    let page = page_request(q.cursor, q.limit)?;
+    let query =
+        Query_ { building_id: q.building_id, within: q.within, include_revoked: q.include_revoked.unwrap_or(false) };
+    let paged = usecase::list_posters(&state.db, caller.0, query, page).await?;
     Ok(web::Json(Page::map(paged, PosterView::from)))
 }
 
@@ -96,47 +83,38 @@ pub struct NewPoster {
 }
 
 /// Bind a new poster to a building, e.g. to reprint one (admin over the building)
+///
+/// Print its code as the QR `scene`; a building may have several posters (a reprint gets a new code).
 #[utoipa::path(
-    post, path = "/api/v1/posters", tag = "posters", security(("bearer" = [])),
+    post, path = "/api/v1/posters", operation_id = "create_poster", tag = "posters", security(("bearer" = [])),
     request_body = NewPoster,
     responses(
         (status = 201, description = "Created", body = PosterView),
-        (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin over the building", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Code taken (`poster.code_taken`)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid code, or not a building", body = Problem, content_type = "application/problem+json"),
+        Auth, Body,
     )
 )]
 #[post("/api/v1/posters")]
 pub async fn create(state: web::Data<AppState>, caller: Caller, body: Json<NewPoster>) -> ApiResult<HttpResponse> {
     let body = body.0;
     let code = body.code.as_deref().map(PosterCode::parse).transpose()?;
-    let actor = caller.0;
-    let poster = state
-        .db
-        .write(move |c| {
-            let building = regions::find(c, body.building_id)?
-                .ok_or_else(|| DomainError::field("building_id", "not_found", "楼栋不存在"))?;
-            if !actor.may_administer(Some(&building.path)) {
-                return Err(DomainError::forbidden("auth.forbidden", "无权为该楼栋制作码牌"));
-            }
-            repo::create(c, building.id, code)
-        })
-        .await?;
+    let poster = usecase::create_poster(&state.db, caller.0, body.building_id, code).await?;
     Ok(HttpResponse::Created().json(PosterView::from(poster)))
 }
 
 /// Revoke a poster: scanning it then answers 410 (admin over the building)
+///
+/// Old prints then scan as 410 `poster.revoked`; print a new poster for the building.
 #[utoipa::path(
-    post, path = "/api/v1/posters/{code}/revoke", tag = "posters", security(("bearer" = [])),
+    post, path = "/api/v1/posters/{code}/revoke", operation_id = "revoke_poster", tag = "posters", security(("bearer" = [])),
     params(("code" = String, Path, description = "Poster code")),
     responses(
         (status = 200, description = "Revoked (revoking again changes nothing)", body = PosterView),
-        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin over the building", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such poster", body = Problem, content_type = "application/problem+json"),
+        Auth, Path,
     )
 )]
 #[post("/api/v1/posters/{code}/revoke")]
@@ -145,18 +123,5 @@ pub async fn revoke(
     caller: Caller,
     code: web::Path<String>,
 ) -> ApiResult<web::Json<PosterView>> {
-    let code = code.into_inner();
-    let actor = caller.0;
-    let poster = state
-        .db
-        .write(move |c| {
-            let poster = repo::find(c, &code)?.ok_or(DomainError::not_found("poster.not_found"))?;
-            let building = regions::get(c, poster.building_id)?;
-            if !actor.may_administer(Some(&building.path)) {
-                return Err(DomainError::forbidden("auth.forbidden", "无权停用该码牌"));
-            }
-            repo::revoke(c, &code)
-        })
-        .await?;
-    Ok(web::Json(poster.into()))
+    Ok(web::Json(usecase::revoke_poster(&state.db, caller.0, code.into_inner()).await?.into()))
 }

@@ -1,8 +1,8 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 use domain::error::Problems;
 use domain::region::{self, RegionDraft, RegionKind};
-use domain::{text, DomainError};
-use infra::repo::{regions as repo, Page as PageReq};
+use domain::text;
+use infra::usecase::places::{self as usecase, RegionChanges, RegionQuery as Query_};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -11,36 +11,41 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiResult, Problem};
 use crate::extract::Json;
-use crate::views::{Page, RegionView};
+use crate::responses::{Auth, Body, Path, PathAndBody, Query};
+use crate::views::{page_request, Page, RegionView};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RegionQuery {
     /// Children of this node. Without it (and without `kind`), the streets.
     pub parent_id: Option<Uuid>,
-    /// Only nodes of this kind: street, community, grid, building.
-    #[param(pattern = "^(street|community|grid|building)$")]
+    /// Only nodes of this kind.
+    #[param(value_type = Option<RegionKind>)]
     pub kind: Option<String>,
     /// Only nodes below this node (any depth).
     pub within: Option<Uuid>,
     /// Name contains this text.
+    #[param(min_length = 1, max_length = 64)]
     pub q: Option<String>,
-    /// 1–200, default 50 (values outside are clamped).
+    /// Page size, 1–200 (values outside are clamped).
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(max_length = 64)]
     pub cursor: Option<String>,
 }
 
 /// List regions: children of a node, nodes of a kind, or a name search
+///
+/// Children of `parent_id`, nodes of one `kind`, nodes below `within`, or a name search with `q`; cursor paged.
 #[utoipa::path(
-    get, path = "/api/v1/regions", tag = "regions", security(("bearer" = [])),
+    get, path = "/api/v1/regions", operation_id = "list_regions", tag = "regions", security(("bearer" = [])),
     params(RegionQuery),
     responses(
         (status = 200, description = "A page of regions", body = Page<RegionView>),
-        (status = 400, description = "Bad query parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`within` names no region", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown kind", body = Problem, content_type = "application/problem+json"),
+        Auth, Query,
     )
 )]
 #[get("/api/v1/regions")]
@@ -49,24 +54,14 @@ pub async fn list(
     _caller: Caller,
     query: web::Query<RegionQuery>,
 ) -> ApiResult<web::Json<Page<RegionView>>> {
-    let query = query.into_inner();
-    let kind = query.kind.as_deref().map(str::parse::<RegionKind>).transpose()?;
-    let page = PageReq::new(query.cursor, query.limit);
-    let within = query.within;
-    let paged = state
-        .db
-        .run(move |c| {
-            let within = within.map(|id| repo::get(c, id).map(|r| r.path)).transpose()?;
-            let filter = repo::RegionFilter {
-                parent_id: query.parent_id,
-                roots: kind.is_none() && within.is_none() && query.q.is_none(),
-                kind,
-                within,
-                q: query.q,
-            };
-            repo::list(c, &filter, &page)
-        })
-        .await?;
+    let q = query.into_inner();
+    let mut p = Problems::new();
+    let kind = q.kind.as_deref().and_then(|k| p.take(k.parse::<RegionKind>()));
+    let text = q.q.as_deref().and_then(|t| p.take(text::bounded("q", t, 1, 64)));
+    let page = p.take(page_request(q.cursor, q.limit));
+    p.finish()?;
+    let query = Query_ { parent_id: q.parent_id, kind, within: q.within, q: text };
+    let paged = usecase::list_regions(&state.db, query, page.unwrap_or_default()).await?;
     Ok(web::Json(Page::map(paged, RegionView::from)))
 }
 
@@ -80,14 +75,15 @@ pub struct RegionDetail {
 }
 
 /// One region and the path to it
+///
+/// The node with its ancestors from the street down, e.g. to show 江南街道 › 点灯社区 › 第一网格.
 #[utoipa::path(
-    get, path = "/api/v1/regions/{id}", tag = "regions", security(("bearer" = [])),
+    get, path = "/api/v1/regions/{id}", operation_id = "get_region", tag = "regions", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Region id")),
     responses(
         (status = 200, description = "The region", body = RegionDetail),
-        (status = 400, description = "Bad id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such region", body = Problem, content_type = "application/problem+json"),
+        Auth, Path,
     )
 )]
 #[get("/api/v1/regions/{id}")]
@@ -96,23 +92,15 @@ pub async fn get(
     _caller: Caller,
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<RegionDetail>> {
-    let id = id.into_inner();
-    let detail = state
-        .db
-        .run(move |c| {
-            let region = repo::get(c, id)?;
-            let mut lineage = repo::lineage(c, &region)?;
-            lineage.pop();
-            Ok(RegionDetail { region: region.into(), ancestors: lineage.into_iter().map(Into::into).collect() })
-        })
-        .await?;
-    Ok(web::Json(detail))
+    let mut lineage = usecase::region_lineage(&state.db, id.into_inner()).await?;
+    let region = lineage.pop().ok_or(domain::DomainError::not_found("region.not_found"))?;
+    Ok(web::Json(RegionDetail { region: region.into(), ancestors: lineage.into_iter().map(Into::into).collect() }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewRegion {
-    /// street, community, grid or building: one level below the parent.
-    #[schema(example = "grid", pattern = "^(street|community|grid|building)$")]
+    /// One level below the parent.
+    #[schema(value_type = RegionKind, example = "grid")]
     pub kind: String,
     /// Required except for streets.
     pub parent_id: Option<Uuid>,
@@ -136,52 +124,43 @@ pub struct RegionPatch {
 }
 
 /// Create a street, community, grid or building (admin over the parent)
+///
+/// A street has no parent; a community hangs under a street, a grid under a community, a building under a grid.
 #[utoipa::path(
-    post, path = "/api/v1/regions", tag = "regions", security(("bearer" = [])),
+    post, path = "/api/v1/regions", operation_id = "create_region", tag = "regions", security(("bearer" = [])),
     request_body = NewRegion,
     responses(
         (status = 201, description = "Created", body = RegionView),
-        (status = 400, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin over the parent", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Code or sibling name taken", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or the wrong kind of parent", body = Problem, content_type = "application/problem+json"),
+        Auth, Body,
     )
 )]
 #[post("/api/v1/regions")]
 pub async fn create(state: web::Data<AppState>, caller: Caller, body: Json<NewRegion>) -> ApiResult<HttpResponse> {
     let body = body.0;
-    let RegionDraft { kind, name, code, address } =
-        RegionDraft::parse(&body.kind, &body.name, body.code.as_deref(), body.address.as_deref())?;
-    let actor = caller.0;
-    let region = state
-        .db
-        .write(move |c| {
-            let parent_path = body.parent_id.map(|p| repo::find(c, p)).transpose()?.flatten().map(|p| p.path);
-            if !actor.may_administer(parent_path.as_deref()) {
-                return Err(DomainError::forbidden("auth.forbidden", "无权在该区域下创建"));
-            }
-            repo::create(c, repo::NewRegion { kind, code, name, parent_id: body.parent_id, address })
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(RegionView::from(region)))
+    let draft = RegionDraft::parse(&body.kind, &body.name, body.code.as_deref(), body.address.as_deref())?;
+    let region = usecase::create_region(&state.db, caller.0, draft, body.parent_id).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/regions/{}", region.id)))
+        .json(RegionView::from(region)))
 }
 
 /// Rename a region, change its code or address (admin over the region)
+///
+/// Send only the fields to change; the node stays where it is in the tree.
 #[utoipa::path(
-    patch, path = "/api/v1/regions/{id}", tag = "regions", security(("bearer" = [])),
+    patch, path = "/api/v1/regions/{id}", operation_id = "update_region", tag = "regions", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Region id")),
     request_body = RegionPatch,
     responses(
         (status = 200, description = "Updated", body = RegionView),
-        (status = 400, description = "Bad id or body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin over this region", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such region", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Code or sibling name taken", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        Auth, PathAndBody,
     )
 )]
 #[patch("/api/v1/regions/{id}")]
@@ -197,17 +176,6 @@ pub async fn update(
     let code = body.code.as_deref().and_then(|c| problems.take(text::code("code", c)));
     let address = body.address.as_deref().and_then(|a| problems.take(region::parse_address(a)));
     problems.finish()?;
-    let id = id.into_inner();
-    let actor = caller.0;
-    let region = state
-        .db
-        .write(move |c| {
-            let current = repo::get(c, id)?;
-            if !actor.may_administer(Some(&current.path)) {
-                return Err(DomainError::forbidden("auth.forbidden", "无权修改该区域"));
-            }
-            repo::update(c, id, repo::RegionChanges { name, code, address: address.map(Some) })
-        })
-        .await?;
-    Ok(web::Json(region.into()))
+    let changes = RegionChanges { name, code, address };
+    Ok(web::Json(usecase::update_region(&state.db, caller.0, id.into_inner(), changes).await?.into()))
 }

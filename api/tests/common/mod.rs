@@ -10,7 +10,7 @@ use actix_service::boxed::{self, BoxService};
 use actix_web::dev::ServiceResponse;
 use actix_web::http::{header, StatusCode};
 use actix_web::{test, web, App, HttpResponse, HttpServer};
-use api::app::{configure, AppState};
+use api::app::{app, AppState};
 use api::config::Config;
 use infra::cache::Redis;
 use infra::Db;
@@ -62,7 +62,8 @@ impl TestApp {
     pub async fn with_redis(db: Db, redis: Option<Redis>) -> TestApp {
         let wechat = FakeWechat::start().await;
         let state = AppState::with_db(config(&wechat.url), db, redis).unwrap();
-        let app = test::init_service(App::new().configure(configure(state.clone()))).await;
+        let app = test::init_service(app(state.clone())).await;
+        let app = actix_service::ServiceExt::map(app, |res: ServiceResponse<_>| res.map_into_boxed_body());
         TestApp { service: boxed::service(app), state, wechat }
     }
 

@@ -4,71 +4,30 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::fields::Rating;
-use super::{Level, Status, Target};
+use super::{Clock, Level, Status, Target};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventType {
-    Submitted,
-    Dispatched,
-    Accepted,
-    Grabbed,
-    Rejected,
-    Arrived,
-    Resolved,
-    Rated,
-    Reopened,
-    ReturnVisited,
-    Closed,
-    Cancelled,
-    Declined,
-    Escalated,
-    Overdue,
-}
+crate::text_enum!(
+    /// The past tense of what happened.
+    EventType, "type", "invalid_value" {
+        Submitted => "submitted" / "提交",
+        Dispatched => "dispatched" / "派单",
+        Accepted => "accepted" / "接单",
+        Grabbed => "grabbed" / "抢单",
+        Rejected => "rejected" / "退回",
+        Arrived => "arrived" / "到场",
+        Resolved => "resolved" / "办结",
+        Rated => "rated" / "评价",
+        Reopened => "reopened" / "重新派单",
+        ReturnVisited => "return_visited" / "回访",
+        Closed => "closed" / "关闭",
+        Cancelled => "cancelled" / "撤销",
+        Declined => "declined" / "不予受理",
+        Escalated => "escalated" / "吹哨上报",
+        Overdue => "overdue" / "超时",
+    }
+);
 
 impl EventType {
-    pub const ALL: [EventType; 15] = [
-        EventType::Submitted,
-        EventType::Dispatched,
-        EventType::Accepted,
-        EventType::Grabbed,
-        EventType::Rejected,
-        EventType::Arrived,
-        EventType::Resolved,
-        EventType::Rated,
-        EventType::Reopened,
-        EventType::ReturnVisited,
-        EventType::Closed,
-        EventType::Cancelled,
-        EventType::Declined,
-        EventType::Escalated,
-        EventType::Overdue,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventType::Submitted => "submitted",
-            EventType::Dispatched => "dispatched",
-            EventType::Accepted => "accepted",
-            EventType::Grabbed => "grabbed",
-            EventType::Rejected => "rejected",
-            EventType::Arrived => "arrived",
-            EventType::Resolved => "resolved",
-            EventType::Rated => "rated",
-            EventType::Reopened => "reopened",
-            EventType::ReturnVisited => "return_visited",
-            EventType::Closed => "closed",
-            EventType::Cancelled => "cancelled",
-            EventType::Declined => "declined",
-            EventType::Escalated => "escalated",
-            EventType::Overdue => "overdue",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<EventType> {
-        EventType::ALL.into_iter().find(|e| e.as_str() == s)
-    }
-
     /// The status an order has after this event; `None`: unchanged.
     pub fn status_after(self) -> Option<Status> {
         Some(match self {
@@ -101,7 +60,7 @@ pub enum EventData {
     Escalated { from: Level, to: Level, reason: String },
     Declined { reason: String, duplicate_of: Option<Uuid> },
     Closed { because: &'static str },
-    Overdue { clock: &'static str },
+    Overdue { clock: Clock },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -5,93 +5,88 @@
 pub mod command;
 pub mod event;
 pub mod fields;
+pub mod model;
 pub mod notify;
 pub mod policy;
+pub mod sla;
 pub mod transition;
 
 #[cfg(test)]
 mod table_tests;
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::DomainError;
 
 pub use command::Command;
 pub use event::{EventData, EventType, NewEvent};
+pub use model::{Due, Named, Order, OrderDetail, OverdueFlags, Place, Stamps};
+pub use sla::Submission;
 pub use transition::{apply, Transition};
 
-macro_rules! text_enum {
-    ($(#[$m:meta])* $name:ident, $field:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
-        }
-
-        impl FromStr for $name {
-            type Err = DomainError;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                $name::ALL.iter().copied().find(|v| v.as_str() == s).ok_or_else(|| {
-                    let allowed: Vec<&str> = $name::ALL.iter().map(|v| v.as_str()).collect();
-                    DomainError::field($field, "invalid_value", format!("必须是 {} 之一", allowed.join("、")))
-                })
-            }
-        }
-    };
-}
-
-text_enum!(
+crate::text_enum!(
     /// 随手拍 / 微心愿 / 帮办代办
-    Kind, "kind" { Issue => "issue", Wish => "wish", Errand => "errand" }
-);
-
-text_enum!(
-    Status, "status" {
-        Submitted => "submitted",
-        Dispatched => "dispatched",
-        Accepted => "accepted",
-        OnSite => "on_site",
-        Resolved => "resolved",
-        Rated => "rated",
-        Closed => "closed",
-        Cancelled => "cancelled",
-        Declined => "declined",
+    Kind, "kind", "invalid_value" {
+        Issue => "issue" / "随手拍",
+        Wish => "wish" / "微心愿",
+        Errand => "errand" / "帮办代办",
     }
 );
 
-text_enum!(
+crate::text_enum!(
+    /// Where the order stands in the closed loop.
+    Status, "status", "invalid_value" {
+        Submitted => "submitted" / "待派单",
+        Dispatched => "dispatched" / "待接单",
+        Accepted => "accepted" / "已接单",
+        OnSite => "on_site" / "已到场",
+        Resolved => "resolved" / "已办结",
+        Rated => "rated" / "已评价",
+        Closed => "closed" / "已关闭",
+        Cancelled => "cancelled" / "已撤销",
+        Declined => "declined" / "不予受理",
+    }
+);
+
+crate::text_enum!(
     /// How the order reached us.
-    Channel, "channel" { Poster => "poster", Snap => "snap", Hotline => "hotline", Patrol => "patrol", Open311 => "open311" }
+    Channel, "channel", "invalid_value" {
+        Poster => "poster" / "扫码上报",
+        Snap => "snap" / "随手拍",
+        Hotline => "hotline" / "热线电话",
+        Patrol => "patrol" / "网格巡查",
+        Open311 => "open311" / "开放接口",
+    }
 );
 
-text_enum!(
+crate::text_enum!(
     /// Who must respond: the community, the street, or a city department (吹哨报到).
-    Level, "level" { Community => "community", Street => "street", Department => "department" }
+    Level, "level", "invalid_value" {
+        Community => "community" / "社区",
+        Street => "street" / "街道",
+        Department => "department" / "职能部门",
+    }
 );
 
-text_enum!(
+crate::text_enum!(
     /// What an order can be dispatched to.
-    TargetType, "target.type" {
-        PartyMember => "party_member",
-        GridWorker => "grid_worker",
-        Organization => "organization",
-        Team => "team",
-        Department => "department",
-        Pool => "pool",
+    TargetType, "target.type", "invalid_value" {
+        PartyMember => "party_member" / "党员",
+        GridWorker => "grid_worker" / "网格员",
+        Organization => "organization" / "共建单位",
+        Team => "team" / "志愿服务队",
+        Department => "department" / "职能部门",
+        Pool => "pool" / "社区抢单池",
+    }
+);
+
+crate::text_enum!(
+    /// The two service clocks of an order.
+    Clock, "clock", "invalid_value" {
+        /// Until someone accepts it.
+        Response => "response" / "响应时限",
+        /// Until it is resolved.
+        Resolve => "resolve" / "办结时限",
     }
 );
 
@@ -188,48 +183,5 @@ impl Target {
             TargetType::Team => Target::Team(need(id)?),
             TargetType::Department => Target::Department(need(id)?),
         })
-    }
-}
-
-/// Which clock an order has run out of at `now`, if any: not accepted by its
-/// response time, or still open at its resolve time.
-pub fn overdue_clock<T: PartialOrd>(
-    status: Status,
-    response_due: &T,
-    resolve_due: &T,
-    now: &T,
-) -> Option<&'static str> {
-    if status.awaits_response() && response_due <= now {
-        Some("response")
-    } else if status.is_open() && resolve_due <= now {
-        Some("resolve")
-    } else {
-        None
-    }
-}
-
-/// The part of a stored order the rules look at.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrderState {
-    pub status: Status,
-    pub reporter_id: Uuid,
-    /// Materialised path of the order's building (`/street/community/grid/building/`).
-    pub path: String,
-    pub level: Level,
-    pub assignee: Option<Target>,
-    /// The person who accepted or grabbed it.
-    pub handler_id: Option<Uuid>,
-}
-
-impl OrderState {
-    pub fn submitted(reporter_id: Uuid, path: String) -> OrderState {
-        OrderState {
-            status: Status::Submitted,
-            reporter_id,
-            path,
-            level: Level::Community,
-            assignee: None,
-            handler_id: None,
-        }
     }
 }

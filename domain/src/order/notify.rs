@@ -4,7 +4,7 @@
 use uuid::Uuid;
 
 use super::event::{EventType, NewEvent};
-use super::{Level, OrderState, Target};
+use super::{Level, Order, Target};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Recipient {
@@ -27,7 +27,7 @@ pub struct Notice {
     pub template: &'static str,
 }
 
-fn to_assignee(order: &OrderState, template: &'static str) -> Option<Notice> {
+fn to_assignee(order: &Order, template: &'static str) -> Option<Notice> {
     let recipient = match order.assignee? {
         Target::Pool => Recipient::PoolWatchers,
         t => match (t.user(), t.unit()) {
@@ -40,7 +40,7 @@ fn to_assignee(order: &OrderState, template: &'static str) -> Option<Notice> {
 }
 
 /// `order` is the state after the transition.
-pub fn notices(order: &OrderState, events: &[NewEvent]) -> Vec<Notice> {
+pub fn notices(order: &Order, events: &[NewEvent]) -> Vec<Notice> {
     let reporter = |template| Notice { recipient: Recipient::User(order.reporter_id), template };
     let staff = |template| Notice { recipient: Recipient::Staff { level: order.level }, template };
     let mut out = Vec::new();
@@ -70,7 +70,7 @@ mod tests {
 
     #[test]
     fn a_grab_tells_the_reporter_and_a_pool_dispatch_rings_the_pool() {
-        let mut order = OrderState::submitted(Uuid::nil(), "/a/".into());
+        let mut order = Order::example(Uuid::nil(), "/a/");
         order.assignee = Some(Target::Pool);
         let n = notices(&order, &[NewEvent::new(EventType::Dispatched, EventData::Empty {})]);
         assert_eq!(n[0].recipient, Recipient::PoolWatchers);

@@ -3,32 +3,32 @@
 
 use crate::actor::{Actor, Role};
 
-use super::{Level, OrderState, Status, Target};
+use super::{Level, Order, Status, Target};
 
 /// Staff roles that may work an order at its current escalation level, within
 /// their scope. Returns the role the actor acts in.
-pub fn staff_in_scope(actor: &Actor, order: &OrderState) -> Option<Role> {
+pub fn staff_in_scope(actor: &Actor, order: &Order) -> Option<Role> {
     let eligible: &[Role] = match order.level {
         Level::Community => &[Role::Admin, Role::StreetStaff, Role::CommunityStaff, Role::GridWorker],
         Level::Street => &[Role::Admin, Role::StreetStaff],
         Level::Department => &[Role::Admin, Role::DepartmentStaff],
     };
-    eligible.iter().copied().find(|role| actor.grants.iter().any(|g| g.role == *role && g.scope.contains(&order.path)))
+    eligible.iter().copied().find(|role| actor.grants.iter().any(|g| g.role == *role && g.scope.contains(order.path())))
 }
 
 /// Staff who may read the order and make return visits: any staff grant
 /// covering it, except that departments see only what was escalated to them.
-pub fn staff_sees(actor: &Actor, order: &OrderState) -> Option<Role> {
+pub fn staff_sees(actor: &Actor, order: &Order) -> Option<Role> {
     actor
         .grants
         .iter()
-        .filter(|g| g.role.is_staff() && g.scope.contains(&order.path))
+        .filter(|g| g.role.is_staff() && g.scope.contains(order.path()))
         .find(|g| g.role != Role::DepartmentStaff || order.level == Level::Department)
         .map(|g| g.role)
 }
 
 /// The current assignee (a person, or a member of the assigned unit).
-pub fn assignee_role(actor: &Actor, order: &OrderState) -> Option<Role> {
+pub fn assignee_role(actor: &Actor, order: &Order) -> Option<Role> {
     match order.assignee? {
         Target::PartyMember(id) if id == actor.user_id => Some(Role::PartyMember),
         Target::GridWorker(id) if id == actor.user_id => Some(Role::GridWorker),
@@ -39,7 +39,7 @@ pub fn assignee_role(actor: &Actor, order: &OrderState) -> Option<Role> {
 }
 
 /// The person who accepted it, or a member of the unit it is assigned to.
-pub fn handler_role(actor: &Actor, order: &OrderState) -> Option<Role> {
+pub fn handler_role(actor: &Actor, order: &Order) -> Option<Role> {
     if order.handler_id == Some(actor.user_id) {
         return Some(assignee_role(actor, order).unwrap_or(Role::GridWorker));
     }
@@ -50,16 +50,16 @@ pub fn handler_role(actor: &Actor, order: &OrderState) -> Option<Role> {
 }
 
 /// A party member registered with (serving) the order's community.
-pub fn serves_community(actor: &Actor, order: &OrderState) -> bool {
-    actor.grants.iter().any(|g| g.role == Role::PartyMember && g.scope.contains(&order.path))
+pub fn serves_community(actor: &Actor, order: &Order) -> bool {
+    actor.grants.iter().any(|g| g.role == Role::PartyMember && g.scope.contains(order.path()))
 }
 
-pub fn is_reporter(actor: &Actor, order: &OrderState) -> bool {
+pub fn is_reporter(actor: &Actor, order: &Order) -> bool {
     actor.user_id == order.reporter_id
 }
 
 /// In the community's open pool, waiting to be grabbed.
-pub fn in_pool(order: &OrderState) -> bool {
+pub fn in_pool(order: &Order) -> bool {
     order.status == Status::Dispatched && order.assignee == Some(Target::Pool)
 }
 
@@ -73,7 +73,7 @@ pub enum Visibility {
     Full,
 }
 
-pub fn visibility(actor: &Actor, order: &OrderState) -> Visibility {
+pub fn visibility(actor: &Actor, order: &Order) -> Visibility {
     if is_reporter(actor, order)
         || staff_sees(actor, order).is_some()
         || staff_in_scope(actor, order).is_some()

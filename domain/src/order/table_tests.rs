@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::event::{replay, EventType};
 use super::fields::{Rating, Reason};
 use super::policy::{visibility, Visibility};
-use super::{apply, Command, Level, OrderState, Status, Target};
+use super::{apply, Command, Level, Order, Status, Target};
 use crate::actor::{Actor, Grant, Role};
 use crate::region::Scope;
 use crate::DomainError;
@@ -18,6 +18,10 @@ const GRID: &str = "/s/c/g1/";
 const GRID2: &str = "/s/c/g2/";
 const PATH: &str = "/s/c/g1/b/";
 const ELSEWHERE: &str = "/s/c2/";
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::UNIX_EPOCH + chrono::Duration::hours(1)
+}
 
 fn id(n: u128) -> Uuid {
     Uuid::from_u128(n)
@@ -57,9 +61,9 @@ fn cast() -> Vec<(&'static str, Actor)> {
     ]
 }
 
-fn state(name: &str) -> OrderState {
-    let mut s = OrderState::submitted(id(1), PATH.into());
-    let assign = |s: &mut OrderState, status, target, handler| {
+fn state(name: &str) -> Order {
+    let mut s = Order::example(id(1), PATH);
+    let assign = |s: &mut Order, status, target, handler| {
         s.status = status;
         s.assignee = target;
         s.handler_id = handler;
@@ -154,7 +158,7 @@ fn every_state_command_and_actor_matches_the_table() {
         let order = state(state_name);
         for (command, code) in commands.iter().zip(row.iter()) {
             for (label, who) in &cast {
-                let result = apply(&order, command, who);
+                let result = apply(&order, command, who, now());
                 let case = format!("{state_name} / {} / {label}", command.name());
                 match (*code, result) {
                     ("X", Err(DomainError::Conflict { code, .. })) => {
@@ -187,18 +191,18 @@ fn unsatisfied_ratings_and_visits_reopen_to_the_pool() {
     let reporter = &cast[0].1;
     let staff = &cast[7].1;
     let low = Command::Rate(Rating::parse(3, 3, 3, 2, "没修好").unwrap());
-    let t = apply(&state("resolved"), &low, reporter).unwrap();
+    let t = apply(&state("resolved"), &low, reporter, now()).unwrap();
     assert_eq!((t.next.status, t.next.assignee, t.next.handler_id), (Status::Dispatched, Some(Target::Pool), None));
     assert_eq!(t.events.iter().map(|e| e.kind).collect::<Vec<_>>(), [EventType::Rated, EventType::Reopened]);
 
     // Even an order a department handled goes back to its community.
     let mut escalated = state("resolved");
     escalated.level = Level::Department;
-    let t = apply(&escalated, &low, reporter).unwrap();
+    let t = apply(&escalated, &low, reporter, now()).unwrap();
     assert_eq!(t.next.level, Level::Community);
 
     let unhappy = Command::ReturnVisit { satisfied: false, note: "仍漏水".into() };
-    let t = apply(&state("rated"), &unhappy, staff).unwrap();
+    let t = apply(&state("rated"), &unhappy, staff, now()).unwrap();
     assert_eq!(t.next.status, Status::Dispatched);
     assert_eq!(t.events.iter().map(|e| e.kind).collect::<Vec<_>>(), [EventType::ReturnVisited, EventType::Reopened]);
 }
@@ -206,20 +210,20 @@ fn unsatisfied_ratings_and_visits_reopen_to_the_pool() {
 #[test]
 fn grabbing_assigns_the_party_member_and_escalating_resets_the_assignee() {
     let cast = cast();
-    let t = apply(&state("pool"), &Command::Grab, &cast[2].1).unwrap();
+    let t = apply(&state("pool"), &Command::Grab, &cast[2].1, now()).unwrap();
     assert_eq!(t.next.assignee, Some(Target::PartyMember(id(3))));
     assert_eq!(t.next.handler_id, Some(id(3)));
     assert_eq!(t.role, "party_member");
 
     let up = Command::Escalate { reason: Reason("需要街道协调".into()) };
-    let t = apply(&state("accepted"), &up, &cast[7].1).unwrap();
+    let t = apply(&state("accepted"), &up, &cast[7].1, now()).unwrap();
     assert_eq!((t.next.level, t.next.assignee, t.next.handler_id), (Level::Street, None, None));
-    let t = apply(&t.next, &up, &cast[8].1).unwrap();
+    let t = apply(&t.next, &up, &cast[8].1, now()).unwrap();
     assert_eq!(t.next.level, Level::Department);
     // At department level the street no longer acts; the department does.
     let dispatch = Command::Dispatch { target: Target::Department(id(200)) };
-    assert!(apply(&t.next, &dispatch, &cast[8].1).is_err());
-    assert!(apply(&t.next, &dispatch, &cast[9].1).is_ok());
+    assert!(apply(&t.next, &dispatch, &cast[8].1, now()).is_err());
+    assert!(apply(&t.next, &dispatch, &cast[9].1, now()).is_ok());
 }
 
 #[test]
@@ -229,9 +233,9 @@ fn organisations_act_through_their_members() {
     let mut order = state("submitted");
     order.status = Status::Dispatched;
     order.assignee = Some(Target::Organization(id(100)));
-    let t = apply(&order, &Command::Accept, org).unwrap();
+    let t = apply(&order, &Command::Accept, org, now()).unwrap();
     assert_eq!(t.role, "org_member");
-    let t = apply(&t.next, &Command::Resolve { feedback: "已修复".into(), photos: vec![] }, org).unwrap();
+    let t = apply(&t.next, &Command::Resolve { feedback: "已修复".into(), photos: vec![] }, org, now()).unwrap();
     assert_eq!(t.next.status, Status::Resolved);
 }
 
@@ -255,13 +259,21 @@ fn who_sees_what() {
 
 #[test]
 fn the_response_clock_stops_at_accept_and_the_resolve_clock_at_resolve() {
-    use super::overdue_clock;
-    let (response_due, resolve_due) = (10, 20);
-    assert_eq!(overdue_clock(Status::Submitted, &response_due, &resolve_due, &5), None);
-    assert_eq!(overdue_clock(Status::Dispatched, &response_due, &resolve_due, &10), Some("response"));
-    assert_eq!(overdue_clock(Status::Accepted, &response_due, &resolve_due, &15), None);
-    assert_eq!(overdue_clock(Status::OnSite, &response_due, &resolve_due, &20), Some("resolve"));
-    assert_eq!(overdue_clock(Status::Resolved, &response_due, &resolve_due, &99), None);
+    use super::Clock;
+    let mut order = state("submitted");
+    let t0 = order.at.submitted;
+    order.due =
+        super::Due { response: t0 + chrono::Duration::minutes(10), resolve: t0 + chrono::Duration::minutes(20) };
+    let at = |status, m| {
+        let mut o = order.clone();
+        o.status = status;
+        o.overdue_clock(t0 + chrono::Duration::minutes(m))
+    };
+    assert_eq!(at(Status::Submitted, 5), None);
+    assert_eq!(at(Status::Dispatched, 10), Some(Clock::Response));
+    assert_eq!(at(Status::Accepted, 15), None);
+    assert_eq!(at(Status::OnSite, 20), Some(Clock::Resolve));
+    assert_eq!(at(Status::Resolved, 99), None);
     assert_eq!(Status::names_where(Status::awaits_response), ["submitted", "dispatched"]);
 }
 
@@ -293,11 +305,11 @@ proptest! {
         steps in proptest::collection::vec((any_command(), 0usize..12), 1..60)
     ) {
         let cast = cast();
-        let mut order = OrderState::submitted(id(1), PATH.into());
+        let mut order = Order::example(id(1), PATH);
         let mut timeline = vec![EventType::Submitted];
         for (command, who) in steps {
             let before = order.clone();
-            match apply(&order, &command, &cast[who].1) {
+            match apply(&order, &command, &cast[who].1, now()) {
                 Ok(t) => {
                     prop_assert!(!before.status.is_final(), "a final order changed");
                     timeline.extend(t.events.iter().map(|e| e.kind));

@@ -7,14 +7,17 @@ use crate::DomainError;
 
 use super::event::{EventData, EventType, NewEvent};
 use super::policy::{assignee_role, handler_role, is_reporter, serves_community, staff_in_scope};
-use super::{Command, OrderState, Status, Target};
+use chrono::{DateTime, Utc};
+
+use super::{Command, Order, Status, Target};
 
 /// The role recorded for what the system does by itself (auto-close, overdue).
 pub const SYSTEM_ROLE: &str = "system";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Transition {
-    pub next: OrderState,
+    /// The whole order after the change (timestamps, version and all).
+    pub next: Order,
     pub events: Vec<NewEvent>,
     /// The role the actor acted in, for the timeline (`system` for the sweeper).
     pub role: &'static str,
@@ -44,7 +47,7 @@ fn forbidden(command: &Command) -> DomainError {
     DomainError::forbidden("order.forbidden", format!("无权对该工单执行 {}", command.name()))
 }
 
-pub fn apply(order: &OrderState, command: &Command, actor: &Actor) -> Result<Transition, DomainError> {
+pub fn apply(order: &Order, command: &Command, actor: &Actor, at: DateTime<Utc>) -> Result<Transition, DomainError> {
     if !allowed_from(command).contains(&order.status) {
         return Err(invalid(command, order.status));
     }
@@ -59,23 +62,28 @@ pub fn apply(order: &OrderState, command: &Command, actor: &Actor) -> Result<Tra
     }
     let role = authorize(order, command, actor).ok_or_else(|| forbidden(command))?;
     let mut next = order.clone();
+    next.version += 1;
+    next.updated_at = at;
     let one = |kind, data| vec![NewEvent::new(kind, data)];
     let events = match command {
         Command::Dispatch { target } => {
             next.status = Status::Dispatched;
             next.assignee = Some(*target);
             next.handler_id = None;
+            next.at.dispatched = Some(at);
             one(EventType::Dispatched, EventData::Dispatched { target: (*target).into() })
         }
         Command::Accept => {
             next.status = Status::Accepted;
             next.handler_id = Some(actor.user_id);
+            next.at.accepted = Some(at);
             one(EventType::Accepted, EventData::Empty {})
         }
         Command::Grab => {
             next.status = Status::Accepted;
             next.assignee = Some(Target::PartyMember(actor.user_id));
             next.handler_id = Some(actor.user_id);
+            next.at.accepted = Some(at);
             one(EventType::Grabbed, EventData::Empty {})
         }
         Command::Reject { reason } => {
@@ -86,16 +94,20 @@ pub fn apply(order: &OrderState, command: &Command, actor: &Actor) -> Result<Tra
         }
         Command::Arrive { lat, lng } => {
             next.status = Status::OnSite;
+            next.at.arrived = Some(at);
             one(EventType::Arrived, EventData::Arrived { lat: *lat, lng: *lng })
         }
         Command::Resolve { feedback, photos } => {
             next.status = Status::Resolved;
+            next.at.resolved = Some(at);
             one(EventType::Resolved, EventData::Resolved { feedback: feedback.clone(), photos: photos.clone() })
         }
         Command::Rate(rating) => {
             let mut events = one(EventType::Rated, rating.into());
+            next.rating = Some(rating.clone());
+            next.at.rated = Some(at);
             if rating.unsatisfied() {
-                reopen(&mut next, &mut events, "rating");
+                reopen(&mut next, &mut events, "rating", at);
             } else {
                 next.status = Status::Rated;
             }
@@ -106,9 +118,10 @@ pub fn apply(order: &OrderState, command: &Command, actor: &Actor) -> Result<Tra
                 one(EventType::ReturnVisited, EventData::ReturnVisited { satisfied: *satisfied, note: note.clone() });
             if *satisfied {
                 next.status = Status::Closed;
+                next.at.closed = Some(at);
                 events.push(NewEvent::new(EventType::Closed, EventData::Closed { because: "return_visit" }));
             } else {
-                reopen(&mut next, &mut events, "return_visit");
+                reopen(&mut next, &mut events, "return_visit", at);
             }
             events
         }
@@ -122,10 +135,13 @@ pub fn apply(order: &OrderState, command: &Command, actor: &Actor) -> Result<Tra
         }
         Command::Decline { reason, duplicate_of } => {
             next.status = Status::Declined;
+            next.duplicate_of = *duplicate_of;
+            next.at.closed = Some(at);
             one(EventType::Declined, EventData::Declined { reason: reason.0.clone(), duplicate_of: *duplicate_of })
         }
         Command::Cancel { reason } => {
             next.status = Status::Cancelled;
+            next.at.closed = Some(at);
             one(EventType::Cancelled, EventData::Reason { reason: reason.0.clone() })
         }
     };
@@ -133,15 +149,16 @@ pub fn apply(order: &OrderState, command: &Command, actor: &Actor) -> Result<Tra
 }
 
 /// Unsatisfied: back to the community's open pool, at community level.
-fn reopen(next: &mut OrderState, events: &mut Vec<NewEvent>, because: &'static str) {
+fn reopen(next: &mut Order, events: &mut Vec<NewEvent>, because: &'static str, at: DateTime<Utc>) {
     next.status = Status::Dispatched;
+    next.at.dispatched = Some(at);
     next.level = super::Level::Community;
     next.assignee = Some(Target::Pool);
     next.handler_id = None;
     events.push(NewEvent::new(EventType::Reopened, EventData::Reopened { to: Target::Pool.into(), because }));
 }
 
-fn authorize(order: &OrderState, command: &Command, actor: &Actor) -> Option<Role> {
+fn authorize(order: &Order, command: &Command, actor: &Actor) -> Option<Role> {
     match command {
         Command::Dispatch { .. } | Command::Escalate { .. } | Command::Decline { .. } => staff_in_scope(actor, order),
         Command::ReturnVisit { .. } => super::policy::staff_sees(actor, order),
@@ -153,10 +170,13 @@ fn authorize(order: &OrderState, command: &Command, actor: &Actor) -> Option<Rol
 }
 
 /// The sweeper closes a resolved order nobody rated in time.
-pub fn auto_close(order: &OrderState) -> Option<Transition> {
+pub fn auto_close(order: &Order, at: DateTime<Utc>) -> Option<Transition> {
     (order.status == Status::Resolved).then(|| {
         let mut next = order.clone();
         next.status = Status::Closed;
+        next.at.closed = Some(at);
+        next.version += 1;
+        next.updated_at = at;
         Transition {
             next,
             events: vec![NewEvent::new(EventType::Closed, EventData::Closed { because: "no_rating" })],

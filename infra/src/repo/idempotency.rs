@@ -35,9 +35,15 @@ pub fn find(conn: &mut AnyConnection, user_id: Uuid, key: &str) -> Result<Option
         .map(|o| o.map(|(request_hash, status_code, body)| Stored { request_hash, status_code, body }))
 }
 
-/// Fails with `idempotency.in_flight` when a concurrent request stored the key first.
-pub fn store(conn: &mut AnyConnection, user_id: Uuid, key: &str, stored: &Stored) -> Result<(), DomainError> {
-    diesel::insert_into(idempotency_keys::table)
+/// Whether the key was stored, or a concurrent request stored it first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Insert {
+    Stored,
+    Taken,
+}
+
+pub fn store(conn: &mut AnyConnection, user_id: Uuid, key: &str, stored: &Stored) -> Result<Insert, DomainError> {
+    let result = diesel::insert_into(idempotency_keys::table)
         .values((
             idempotency_keys::user_id.eq(user_id.to_string()),
             idempotency_keys::key.eq(key),
@@ -46,13 +52,10 @@ pub fn store(conn: &mut AnyConnection, user_id: Uuid, key: &str, stored: &Stored
             idempotency_keys::body.eq(&stored.body),
             idempotency_keys::created_at.eq(now()),
         ))
-        .execute(conn)
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                DomainError::conflict("idempotency.in_flight", "相同 Idempotency-Key 的请求正在处理")
-            } else {
-                storage(e)
-            }
-        })?;
-    Ok(())
+        .execute(conn);
+    match result {
+        Ok(_) => Ok(Insert::Stored),
+        Err(e) if is_unique_violation(&e) => Ok(Insert::Taken),
+        Err(e) => Err(storage(e)),
+    }
 }

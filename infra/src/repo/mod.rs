@@ -11,7 +11,7 @@ pub mod units;
 pub mod users;
 
 /// Cursor pagination: the last id seen, and how many to return.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Page {
     pub after: Option<String>,
     pub limit: i64,
@@ -24,6 +24,12 @@ impl Page {
     pub fn new(after: Option<String>, limit: Option<i64>) -> Page {
         let limit = limit.unwrap_or(Self::DEFAULT_LIMIT).clamp(1, Self::MAX_LIMIT);
         Page { after, limit }
+    }
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page::new(None, None)
     }
 }
 

@@ -1,6 +1,6 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use domain::poster::PosterCode;
+use domain::poster::{Poster, PosterCode};
 use domain::region::{Region, RegionKind};
 use domain::DomainError;
 use rand::Rng;
@@ -18,14 +18,6 @@ pub struct PosterRow {
     pub building_id: String,
     pub created_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Poster {
-    pub code: String,
-    pub building_id: Uuid,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl PosterRow {

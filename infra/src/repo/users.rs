@@ -1,7 +1,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use domain::actor::{check_grant_scope, Actor, Grant, Role};
-use domain::region::{Region, Scope};
+use domain::region::Scope;
+use domain::user::RoleGrant;
 use domain::DomainError;
 use uuid::Uuid;
 
@@ -69,14 +70,7 @@ fn find_by_openid(conn: &mut AnyConnection, openid: &str) -> Result<Option<UserR
         .map_err(storage)
 }
 
-/// A role grant with the region it is scoped to (None: city-wide).
-#[derive(Debug, Clone)]
-pub struct GrantView {
-    pub role: Role,
-    pub region: Option<Region>,
-}
-
-pub fn grants(conn: &mut AnyConnection, user_id: Uuid) -> Result<Vec<GrantView>, DomainError> {
+pub fn grants(conn: &mut AnyConnection, user_id: Uuid) -> Result<Vec<RoleGrant>, DomainError> {
     let rows: Vec<(String, Option<regions::RegionRow>)> = user_roles::table
         .left_join(regions_t::table)
         .filter(user_roles::user_id.eq(user_id.to_string()))
@@ -86,7 +80,7 @@ pub fn grants(conn: &mut AnyConnection, user_id: Uuid) -> Result<Vec<GrantView>,
         .map_err(storage)?;
     rows.into_iter()
         .map(|(role, region)| {
-            Ok(GrantView {
+            Ok(RoleGrant {
                 role: role.parse().map_err(|_| storage(format!("bad stored role {role}")))?,
                 region: region.map(regions::RegionRow::into_domain).transpose()?,
             })

@@ -1,16 +1,21 @@
-use chrono::NaiveDateTime;
+//! The order use cases. Each opens its own transaction, loads, asks the
+//! domain, stores the result with its events and outbox rows, and answers with
+//! the order as the caller may see it (`OrderDetail`), built in the same
+//! transaction.
+
 use domain::actor::{Actor, Role};
-use domain::order::fields::{Contact, Rating};
+use domain::order::fields::Contact;
 use domain::order::policy::{serves_community, visibility, Visibility};
-use domain::order::{apply, Channel, Command, EventData, EventType, Kind, NewEvent, OrderState, Status, Target};
-use domain::region::RegionKind;
-use domain::DomainError;
+use domain::order::{apply, Channel, Command, Kind, Order, OrderDetail, Place as OrderPlace, Submission, Target};
+use domain::region::{Region, RegionKind};
+use domain::{DomainError, FieldError};
 use uuid::Uuid;
 
-use crate::db::{storage, AnyConnection};
-use crate::ids::new_id;
-use crate::repo::orders::{self, OrderRow, Stamp};
-use crate::repo::{categories, posters, regions, units, users};
+use super::idempotent::{create_once, Created, IdempotencyKey};
+use crate::db::{storage, AnyConnection, Db};
+use crate::ids::{new_id, now_utc};
+use crate::repo::orders::{self, OrderFilter, TimelineEvent};
+use crate::repo::{categories, posters, regions, units, users, Page, Paged};
 
 /// Where the order is: a building by id, or the poster that was scanned.
 #[derive(Debug, Clone)]
@@ -43,7 +48,7 @@ fn resolve_item(conn: &mut AnyConnection, item: &str) -> Result<domain::category
     }
 }
 
-fn resolve_building(conn: &mut AnyConnection, place: &Place) -> Result<(domain::region::Region, Channel), DomainError> {
+fn resolve_building(conn: &mut AnyConnection, place: &Place) -> Result<(Region, Channel), DomainError> {
     match place {
         Place::Poster(code) => match posters::scan(conn, code) {
             Ok(target) => target
@@ -63,93 +68,110 @@ fn resolve_building(conn: &mut AnyConnection, place: &Place) -> Result<(domain::
     }
 }
 
-pub fn submit(
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    cmd: Submit,
-    at: NaiveDateTime,
-) -> Result<OrderRow, DomainError> {
+/// Photos must be media the caller uploaded. Uploads do not exist yet, so no
+/// id can be one: any photo is refused rather than stored dangling.
+fn check_photos(field: &str, photos: &[Uuid]) -> Result<(), DomainError> {
+    if photos.is_empty() {
+        return Ok(());
+    }
+    let errors = (0..photos.len())
+        .map(|i| FieldError::new(format!("{field}[{i}]"), "unknown_photo", "照片不存在，请先上传"))
+        .collect();
+    Err(DomainError::Unprocessable { code: "order.unknown_photo", errors })
+}
+
+fn create(conn: &mut AnyConnection, actor: &Actor, cmd: &Submit) -> Result<Uuid, DomainError> {
+    check_photos("photos", &cmd.photos)?;
     let item = resolve_item(conn, &cmd.item)?;
     let (building, channel) = resolve_building(conn, &cmd.place)?;
-    let lineage = building.lineage();
-    let [street_id, community_id, grid_id, building_id] = lineage.as_slice() else {
+    let [street_id, community_id, grid_id, building_id] = building.lineage()[..] else {
         return Err(storage(format!("building {} is not at depth 4", building.id)));
     };
-    let (response_due_at, resolve_due_at) = orders::due_times(at, item.response_minutes, item.resolve_hours);
-    let row = OrderRow {
-        id: new_id().to_string(),
+    let at = now_utc();
+    let transition = Submission {
+        id: new_id(),
         number: orders::next_number(conn, at)?,
-        kind: cmd.kind.as_str().to_owned(),
-        status: Status::Submitted.as_str().to_owned(),
-        category_id: item.category_id.to_string(),
-        category_item_id: item.id.to_string(),
-        description: cmd.description,
-        photos: serde_json::to_string(&cmd.photos).map_err(storage)?,
-        building_id: building_id.to_string(),
-        grid_id: grid_id.to_string(),
-        community_id: community_id.to_string(),
-        street_id: street_id.to_string(),
-        path: building.path.clone(),
-        lat: cmd.point.map(|p| p.0),
-        lng: cmd.point.map(|p| p.1),
-        address: cmd.address.or(building.address),
-        contact_name: cmd.contact.name,
-        contact_phone: cmd.contact.phone.as_str().to_owned(),
-        reporter_id: actor.user_id.to_string(),
-        channel: channel.as_str().to_owned(),
-        level: domain::order::Level::Community.as_str().to_owned(),
-        assignee_type: None,
-        assignee_id: None,
-        handler_id: None,
-        response_due_at,
-        resolve_due_at,
-        submitted_at: at,
-        dispatched_at: None,
-        accepted_at: None,
-        arrived_at: None,
-        resolved_at: None,
-        rated_at: None,
-        closed_at: None,
-        rating_completion: None,
-        rating_progress: None,
-        rating_effect: None,
-        rating_satisfaction: None,
-        rating_comment: None,
-        duplicate_of: None,
-        response_overdue_at: None,
-        resolve_overdue_at: None,
-        version: 0,
-        updated_at: at,
-    };
-    orders::insert(conn, &row)?;
-    let state = OrderState::submitted(actor.user_id, row.path.clone());
-    let role = actor.reporting_role();
-    orders::append(
-        conn,
-        &row,
-        &state,
-        &[NewEvent::new(EventType::Submitted, EventData::Empty {})],
-        Some(actor.user_id),
-        role.as_str(),
+        kind: cmd.kind,
+        item: &item,
+        description: cmd.description.clone(),
+        photos: cmd.photos.clone(),
+        place: OrderPlace {
+            building_id,
+            grid_id,
+            community_id,
+            street_id,
+            path: building.path.clone(),
+            point: cmd.point,
+            address: cmd.address.clone().or(building.address),
+        },
+        contact: cmd.contact.clone(),
+        reporter_id: actor.user_id,
+        reporter_role: actor.reporting_role(),
+        channel,
         at,
-    )?;
-    Ok(row)
+    }
+    .submit();
+    orders::insert(conn, &transition, Some(actor.user_id))?;
+    Ok(transition.next.id)
+}
+
+/// Submits an order (at most once per Idempotency-Key) and answers with it.
+pub async fn submit(
+    db: &Db,
+    actor: Actor,
+    cmd: Submit,
+    key: Option<IdempotencyKey>,
+) -> Result<(OrderDetail, Created), DomainError> {
+    let who = actor.clone();
+    let created = create_once(db, actor.user_id, key, move |c| create(c, &who, &cmd)).await?;
+    let detail = get(db, actor, created.id).await?;
+    Ok((detail, created))
+}
+
+fn detail(conn: &mut AnyConnection, order: Order, visibility: Visibility) -> Result<OrderDetail, DomainError> {
+    orders::details(conn, vec![(order, visibility)])?.pop().ok_or_else(|| storage("no detail for the order"))
 }
 
 /// Loads an order the actor may see, with how much of it; 404 otherwise.
-pub fn visible(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<(OrderRow, Visibility), DomainError> {
-    let row = orders::get(conn, id)?;
-    match visibility(actor, &row.state()?) {
+fn visible(conn: &mut AnyConnection, actor: &Actor, id: Uuid) -> Result<(Order, Visibility), DomainError> {
+    let order = orders::get(conn, id)?;
+    match visibility(actor, &order) {
         Visibility::Hidden => Err(DomainError::not_found("order.not_found")),
-        v => Ok((row, v)),
+        v => Ok((order, v)),
     }
+}
+
+pub async fn get(db: &Db, actor: Actor, id: Uuid) -> Result<OrderDetail, DomainError> {
+    db.run(move |c| {
+        let (order, vis) = visible(c, &actor, id)?;
+        detail(c, order, vis)
+    })
+    .await
+}
+
+pub async fn timeline(db: &Db, actor: Actor, id: Uuid) -> Result<Vec<TimelineEvent>, DomainError> {
+    db.run(move |c| {
+        visible(c, &actor, id)?;
+        orders::events(c, id)
+    })
+    .await
+}
+
+/// A page of the orders the actor may see, newest first.
+pub async fn list(db: &Db, actor: Actor, filter: OrderFilter, page: Page) -> Result<Paged<OrderDetail>, DomainError> {
+    db.run(move |c| {
+        let paged = orders::list(c, &actor, &filter, &page, now_utc())?;
+        let items = paged.items.into_iter().map(|o| (visibility(&actor, &o), o)).map(|(v, o)| (o, v)).collect();
+        Ok(Paged { items: orders::details(c, items)?, next_cursor: paged.next_cursor })
+    })
+    .await
 }
 
 /// Checks a dispatch target against what is stored: the person serves or
 /// works in the order's community, the unit exists with the right kind.
-fn check_target(conn: &mut AnyConnection, order: &OrderRow, target: &Target) -> Result<(), DomainError> {
+fn check_target(conn: &mut AnyConnection, order: &Order, target: &Target) -> Result<(), DomainError> {
     let bad = |msg: &str| DomainError::field("target.id", "invalid_target", msg.to_owned());
-    let community = regions::get(conn, crate::ids::parse_id("orders.community_id", &order.community_id)?)?;
+    let community = regions::get(conn, order.place.community_id)?;
     match *target {
         Target::Pool => Ok(()),
         Target::PartyMember(user) | Target::GridWorker(user) => {
@@ -158,14 +180,10 @@ fn check_target(conn: &mut AnyConnection, order: &OrderRow, target: &Target) -> 
             let fits = grants
                 .iter()
                 .any(|g| g.role == want && g.region.as_ref().is_some_and(|r| r.path.starts_with(&community.path)));
-            if fits {
-                Ok(())
-            } else {
-                Err(bad(if want == Role::PartyMember {
-                    "该用户不是服务本社区的党员"
-                } else {
-                    "该用户不是本社区的网格员"
-                }))
+            match (fits, want) {
+                (true, _) => Ok(()),
+                (false, Role::PartyMember) => Err(bad("该用户不是服务本社区的党员")),
+                (false, _) => Err(bad("该用户不是本社区的网格员")),
             }
         }
         Target::Organization(unit) | Target::Team(unit) | Target::Department(unit) => {
@@ -179,43 +197,37 @@ fn check_target(conn: &mut AnyConnection, order: &OrderRow, target: &Target) -> 
     }
 }
 
-/// Applies a command. A caller who may not see the order gets 404, except a
-/// party member who lost a grab race: that is the 409 of any invalid transition.
-pub fn act(
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    id: Uuid,
-    command: Command,
-    at: NaiveDateTime,
-) -> Result<OrderRow, DomainError> {
-    let row = orders::get(conn, id)?;
-    let state = row.state()?;
-    let lost_grab = matches!(command, Command::Grab) && serves_community(actor, &state);
-    if visibility(actor, &state) == Visibility::Hidden && !lost_grab {
-        return Err(DomainError::not_found("order.not_found"));
-    }
-    let transition = apply(&state, &command, actor)?;
-    let mut stamp = Stamp::default();
-    match &command {
-        Command::Dispatch { target } => check_target(conn, &row, target)?,
-        Command::Decline { duplicate_of: Some(dup), .. } => {
-            if dup.to_string() == row.id || orders::find(conn, *dup)?.is_none() {
-                return Err(DomainError::field("duplicate_of", "not_found", "重复的工单不存在"));
-            }
-            stamp.duplicate_of = Some(*dup);
+/// What a command needs checked against storage beyond the order itself.
+fn check_command(conn: &mut AnyConnection, order: &Order, command: &Command) -> Result<(), DomainError> {
+    match command {
+        Command::Dispatch { target } => check_target(conn, order, target),
+        Command::Decline { duplicate_of: Some(dup), .. } if *dup == order.id || orders::find(conn, *dup)?.is_none() => {
+            Err(DomainError::field("duplicate_of", "not_found", "重复的工单不存在"))
         }
-        Command::Rate(rating) => stamp.rating = Some(rating.clone()),
-        _ => {}
+        Command::Resolve { photos, .. } => check_photos("photos", photos),
+        _ => Ok(()),
     }
-    orders::save(conn, &row, &transition, Some(actor.user_id), stamp, at)
 }
 
-pub fn rating_of(row: &OrderRow) -> Option<Rating> {
-    Some(Rating {
-        completion: u8::try_from(row.rating_completion?).ok()?,
-        progress: u8::try_from(row.rating_progress?).ok()?,
-        effect: u8::try_from(row.rating_effect?).ok()?,
-        satisfaction: u8::try_from(row.rating_satisfaction?).ok()?,
-        comment: row.rating_comment.clone().unwrap_or_default(),
+/// Applies a command in one transaction and answers with the order after it.
+/// A caller who may not see the order gets 404, except a party member who lost
+/// a grab race: that is the 409 of any invalid transition.
+pub async fn command(db: &Db, actor: Actor, id: Uuid, command: Command) -> Result<OrderDetail, DomainError> {
+    db.write(move |c| {
+        let order = orders::get(c, id)?;
+        let lost_grab = matches!(command, Command::Grab) && serves_community(&actor, &order);
+        if visibility(&actor, &order) == Visibility::Hidden && !lost_grab {
+            return Err(DomainError::not_found("order.not_found"));
+        }
+        let transition = apply(&order, &command, &actor, now_utc())?;
+        check_command(c, &order, &command)?;
+        orders::save(c, &order, &transition, Some(actor.user_id))?;
+        // The actor may have just handed the order on (a grab winner always sees it).
+        let vis = match visibility(&actor, &transition.next) {
+            Visibility::Hidden => Visibility::Masked,
+            v => v,
+        };
+        detail(c, transition.next, vis)
     })
+    .await
 }

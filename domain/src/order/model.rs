@@ -1,0 +1,178 @@
+//! The order as the rules see it: every stored field, typed. Storage converts
+//! its row into this once; views, notification payloads and statistics are
+//! functions of it.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::fields::{Contact, Rating};
+use super::policy::Visibility;
+use super::{Channel, Clock, Kind, Level, Status, Target};
+
+/// Where the order is: its building and the nodes above it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    pub building_id: Uuid,
+    pub grid_id: Uuid,
+    pub community_id: Uuid,
+    pub street_id: Uuid,
+    /// Materialised path of the building (`/street/community/grid/building/`).
+    pub path: String,
+    pub point: Option<(f64, f64)>,
+    pub address: Option<String>,
+}
+
+/// The effective due times. Stored, so a pause or a calendar moves them in domain alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Due {
+    pub response: DateTime<Utc>,
+    pub resolve: DateTime<Utc>,
+}
+
+/// When each clock was flagged as run out (once each).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OverdueFlags {
+    pub response: Option<DateTime<Utc>>,
+    pub resolve: Option<DateTime<Utc>>,
+}
+
+/// When each stage was last reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamps {
+    pub submitted: DateTime<Utc>,
+    pub dispatched: Option<DateTime<Utc>>,
+    pub accepted: Option<DateTime<Utc>>,
+    pub arrived: Option<DateTime<Utc>>,
+    pub resolved: Option<DateTime<Utc>>,
+    pub rated: Option<DateTime<Utc>>,
+    pub closed: Option<DateTime<Utc>>,
+}
+
+impl Stamps {
+    pub fn new(submitted: DateTime<Utc>) -> Stamps {
+        Stamps { submitted, dispatched: None, accepted: None, arrived: None, resolved: None, rated: None, closed: None }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Order {
+    pub id: Uuid,
+    /// Human-readable, unique: `20261124-000042`.
+    pub number: String,
+    pub kind: Kind,
+    pub status: Status,
+    pub category_id: Uuid,
+    pub item_id: Uuid,
+    pub description: String,
+    pub photos: Vec<Uuid>,
+    pub place: Place,
+    pub contact: Contact,
+    pub reporter_id: Uuid,
+    pub channel: Channel,
+    pub level: Level,
+    pub assignee: Option<Target>,
+    /// The person who accepted or grabbed it.
+    pub handler_id: Option<Uuid>,
+    pub due: Due,
+    pub overdue: OverdueFlags,
+    pub at: Stamps,
+    pub rating: Option<Rating>,
+    pub duplicate_of: Option<Uuid>,
+    /// Increases with every change; storage saves only over the version it read.
+    pub version: i32,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Order {
+    /// The path of the order's building, which scopes every rule.
+    pub fn path(&self) -> &str {
+        &self.place.path
+    }
+
+    /// Which clock the order has run out of at `now`, if any: not accepted by
+    /// its response time, or still open at its resolve time.
+    pub fn overdue_clock(&self, now: DateTime<Utc>) -> Option<Clock> {
+        if self.status.awaits_response() && self.due.response <= now {
+            Some(Clock::Response)
+        } else if self.status.is_open() && self.due.resolve <= now {
+            Some(Clock::Resolve)
+        } else {
+            None
+        }
+    }
+
+    /// The clocks run out at `now` that nobody has flagged yet.
+    pub fn unflagged_overdue(&self, now: DateTime<Utc>) -> Vec<Clock> {
+        let mut out = Vec::new();
+        if self.status.awaits_response() && self.due.response <= now && self.overdue.response.is_none() {
+            out.push(Clock::Response);
+        }
+        if self.status.is_open() && self.due.resolve <= now && self.overdue.resolve.is_none() {
+            out.push(Clock::Resolve);
+        }
+        out
+    }
+}
+
+/// A stored thing's id with its code and display name.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Named {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+}
+
+/// An order with what a view needs besides it: names, and how much of it the
+/// caller may see.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderDetail {
+    pub order: Order,
+    pub category: Named,
+    pub item: Named,
+    pub building_name: String,
+    pub visibility: Visibility,
+}
+
+#[cfg(test)]
+impl Order {
+    /// A submitted order at `path` for rule tests.
+    pub(crate) fn example(reporter_id: Uuid, path: &str) -> Order {
+        let at = DateTime::<Utc>::UNIX_EPOCH;
+        let item = crate::category::CategoryItem {
+            id: Uuid::nil(),
+            category_id: Uuid::nil(),
+            code: "x".into(),
+            name: "x".into(),
+            response_minutes: 30,
+            resolve_hours: 24,
+            sort_order: 0,
+            active: true,
+        };
+        let ids = crate::region::path_ids(path);
+        let id = |i: usize| ids.get(i).copied().unwrap_or_default();
+        super::sla::Submission {
+            id: Uuid::nil(),
+            number: "19700101-000001".into(),
+            kind: Kind::Issue,
+            item: &item,
+            description: "x".into(),
+            photos: vec![],
+            place: Place {
+                building_id: id(3),
+                grid_id: id(2),
+                community_id: id(1),
+                street_id: id(0),
+                path: path.into(),
+                point: None,
+                address: None,
+            },
+            contact: Contact::parse("王", "13812341234").unwrap_or_else(|_| unreachable!()),
+            reporter_id,
+            reporter_role: crate::actor::Role::Resident,
+            channel: Channel::Poster,
+            at,
+        }
+        .submit()
+        .next
+    }
+}

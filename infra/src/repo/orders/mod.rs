@@ -1,0 +1,12 @@
+//! Orders, their timeline and their outbox rows. The row is private to this
+//! module and converts into `domain::order::Order` once (`row.rs`); reads are
+//! in `query.rs`, writes in `write.rs`. A transition is stored with optimistic
+//! versioning: `UPDATE … WHERE id = ? AND version = ?`; a lost race is a 409,
+//! like any other transition the status no longer allows.
+
+mod query;
+mod row;
+mod write;
+
+pub use query::{details, events, find, get, list, overdue_candidates, unrated_since, OrderFilter, TimelineEvent};
+pub use write::{insert, next_number, save};

@@ -1,0 +1,71 @@
+//! Logins and refresh tokens. Access tokens (JWT) are the API's; what is
+//! stored (accounts, refresh token families) is here.
+
+use chrono::Duration;
+use domain::user::Profile;
+use domain::DomainError;
+use uuid::Uuid;
+
+use super::people::profile;
+use crate::db::{storage, Db};
+use crate::password;
+use crate::repo::{tokens, users};
+
+const INVALID_CREDENTIALS: DomainError = DomainError::Unauthorized { code: "auth.invalid_credentials" };
+
+/// The account a username and password open; 401 for any mismatch.
+pub async fn check_password(db: &Db, username: String, secret: String) -> Result<Uuid, DomainError> {
+    let username = username.trim().to_ascii_lowercase();
+    if !domain::text::is_clean(&username) {
+        return Err(INVALID_CREDENTIALS);
+    }
+    let row = db.run(move |c| users::find_by_username(c, &username)).await?;
+    // Verify on the blocking pool: argon2 takes tens of milliseconds by design.
+    // Every path spends one verification, so timing does not tell which
+    // usernames exist or which accounts have no password.
+    let matched = tokio::task::spawn_blocking(move || {
+        match row.as_ref().filter(|u| !u.disabled).and_then(|u| u.password_hash.as_deref().map(|h| (u, h))) {
+            Some((user, hash)) => password::verify(&secret, hash).then(|| user.uuid()),
+            None => {
+                password::verify_dummy(&secret);
+                None
+            }
+        }
+    })
+    .await
+    .map_err(storage)?;
+    matched.ok_or(INVALID_CREDENTIALS)?
+}
+
+/// The account of a WeChat user (created as a resident at the first login).
+pub async fn wechat_user(db: &Db, openid: String, unionid: Option<String>) -> Result<Uuid, DomainError> {
+    let user = db.write(move |c| users::upsert_wechat(c, &openid, unionid.as_deref())).await?;
+    if user.disabled {
+        return Err(DomainError::Unauthorized { code: "auth.user_disabled" });
+    }
+    user.uuid()
+}
+
+/// Starts a refresh-token family for a fresh login.
+pub async fn start_session(db: &Db, user_id: Uuid, ttl: Duration) -> Result<(Profile, String), DomainError> {
+    db.write(move |c| Ok((profile(c, user_id)?, tokens::issue(c, user_id, None, ttl)?))).await
+}
+
+/// Exchanges a refresh token for its successor. One transaction: a disabled
+/// account's refresh rolls back, so no successor is left behind; a reuse
+/// commits its revocation of the whole family.
+pub async fn refresh(db: &Db, raw: String, ttl: Duration) -> Result<(Profile, String), DomainError> {
+    let rotation = db
+        .write(move |c| match tokens::rotate(c, &raw, ttl)? {
+            tokens::Rotation::Rotated { user_id, refresh_token } => {
+                if users::get(c, user_id)?.disabled {
+                    return Err(DomainError::Unauthorized { code: "auth.user_disabled" });
+                }
+                Ok(Ok((profile(c, user_id)?, refresh_token)))
+            }
+            tokens::Rotation::Invalid => Ok(Err("auth.refresh_invalid")),
+            tokens::Rotation::Reused => Ok(Err("auth.refresh_reused")),
+        })
+        .await?;
+    rotation.map_err(|code| DomainError::Unauthorized { code })
+}
