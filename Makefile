@@ -15,13 +15,13 @@ build:
 ## test: the whole suite; Postgres and Redis tests run when 127.0.0.1:5432 / :6379 answer
 ## (MSB_REQUIRE_SERVICES=1 turns a missing server into a failure)
 test:
-	$(CARGO) test --workspace --all-targets
+	$(CARGO) test --workspace --all-targets --features infra/testing
 	./scripts/smoke.sh
 
 ## lint: formatting, clippy with warnings denied, and the layer rule (domain has no IO deps)
 lint:
 	$(CARGO) fmt --all --check
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --features infra/testing -- -D warnings
 	./scripts/check-layers.sh
 
 fmt:

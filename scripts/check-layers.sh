@@ -15,4 +15,16 @@ if cargo tree -p infra -e normal --prefix none | grep -Eq '^(actix-web|api) '; t
     echo "infra depends on the web layer" >&2
     exit 1
 fi
-echo "layers ok: domain has no IO dependencies; infra does not know the web"
+# api reaches storage only through infra's use cases: it names no diesel, and
+# it compiles without infra's `testing` feature, which alone opens the
+# repositories, connections and transactions.
+if cargo tree -p api -e normal --depth 1 --prefix none | grep -Eq '^diesel'; then
+    echo "api depends on diesel directly" >&2
+    exit 1
+fi
+if grep -rnE '\bdiesel::|AnyConnection|write_tx' api/src; then
+    echo "api names storage internals (above)" >&2
+    exit 1
+fi
+cargo check --quiet -p api --lib --bins
+echo "layers ok: domain has no IO dependencies; infra does not know the web; api reaches storage only through use cases"

@@ -124,7 +124,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn seed_now(state: &AppState, demo_accounts: bool) -> anyhow::Result<()> {
     let with_accounts = demo_accounts && state.config.env != Env::Prod;
-    let report = state.db.run(move |c| seed::run(c, with_accounts)).await?;
+    let report = seed::load(&state.db, with_accounts).await?;
     println!(
         "seed: {} regions, {} posters, {} categories, {} items, {} accounts created ({})",
         report.regions_created,
@@ -188,7 +188,7 @@ pub async fn check_prod_ready(state: &AppState) -> anyhow::Result<()> {
     if state.config.env != Env::Prod {
         return Ok(());
     }
-    let in_use = state.db.run(seed::fixture_passwords_in_use).await?;
+    let in_use = seed::demo_passwords_in_use(&state.db).await?;
     if !in_use.is_empty() {
         bail!(
             "MSB_ENV=prod refuses to start: these accounts still have their demo fixture password: {}",

@@ -157,12 +157,11 @@ impl From<DomainError> for ApiError {
             DomainError::Unauthorized { code } => ApiError::unauthorized(code),
             DomainError::Storage(cause) => {
                 tracing::error!(error.cause = %cause, "storage failure");
-                if cause.contains("timed out waiting for connection") {
-                    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "service.busy", "服务繁忙，请稍后重试")
-                        .retry_after(1)
-                } else {
-                    ApiError::internal()
-                }
+                ApiError::internal()
+            }
+            DomainError::Unavailable(cause) => {
+                tracing::warn!(error.cause = %cause, "no capacity");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "service.busy", "服务繁忙，请稍后重试").retry_after(1)
             }
         }
     }

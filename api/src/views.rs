@@ -72,16 +72,16 @@ pub struct Page<T: ToSchema> {
 }
 
 impl<T: ToSchema> Page<T> {
-    pub fn map<S>(paged: infra::repo::Paged<S>, f: impl FnMut(S) -> T) -> Page<T> {
+    pub fn map<S>(paged: infra::usecase::Paged<S>, f: impl FnMut(S) -> T) -> Page<T> {
         Page { items: paged.items.into_iter().map(f).collect(), next_cursor: paged.next_cursor }
     }
 }
 
 /// `cursor` and `limit` of a list: the cursor must be clean text (it reaches SQL);
 /// a limit outside 1–200 is clamped.
-pub fn page_request(cursor: Option<String>, limit: Option<i64>) -> Result<infra::repo::Page, domain::DomainError> {
+pub fn page_request(cursor: Option<String>, limit: Option<i64>) -> Result<infra::usecase::Page, domain::DomainError> {
     let cursor = cursor.map(|c| domain::text::token("cursor", &c, 64)).transpose()?;
-    Ok(infra::repo::Page::new(cursor, limit))
+    Ok(infra::usecase::Page::new(cursor, limit))
 }
 
 impl From<domain::user::Profile> for UserView {

@@ -1,8 +1,38 @@
 //! Domain errors. Each variant has a stable machine `code` that the API
-//! returns unchanged; storage and network causes are carried as text for the
-//! log only and never shown to a client.
+//! returns unchanged; storage and network causes are carried whole (with
+//! their source chain) for the log only and never shown to a client.
 
+use std::error::Error;
 use std::fmt;
+
+/// An infrastructure failure, kept whole for the log: the error and its sources.
+#[derive(Debug)]
+pub struct Fault(Box<dyn Error + Send + Sync>);
+
+impl Fault {
+    /// From any error (its `source()` chain is kept) or a message.
+    pub fn new(cause: impl Into<Box<dyn Error + Send + Sync>>) -> Fault {
+        Fault(cause.into())
+    }
+
+    /// The cause, for callers that need to look inside.
+    pub fn cause(&self) -> &(dyn Error + Send + Sync + 'static) {
+        self.0.as_ref()
+    }
+}
+
+impl fmt::Display for Fault {
+    /// The error and every source, `outer: inner: innermost`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(s) = source {
+            write!(f, ": {s}")?;
+            source = s.source();
+        }
+        Ok(())
+    }
+}
 
 /// One invalid field of a command, as reported to the client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,9 +78,12 @@ pub enum DomainError {
     /// 401: the credentials are missing, wrong, expired or revoked.
     #[error("{code}: unauthorized")]
     Unauthorized { code: &'static str },
-    /// 500/503: storage failed; the text goes to the log only.
+    /// 500: storage or another dependency failed; the cause goes to the log only.
     #[error("storage: {0}")]
-    Storage(String),
+    Storage(Fault),
+    /// 503: no capacity right now (the connection pool stayed exhausted); retry shortly.
+    #[error("unavailable: {0}")]
+    Unavailable(Fault),
 }
 
 impl DomainError {
@@ -68,6 +101,11 @@ impl DomainError {
 
     pub fn not_found(code: &'static str) -> Self {
         DomainError::NotFound { code }
+    }
+
+    /// A storage failure from an error (its chain kept) or a message.
+    pub fn fault(cause: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
+        DomainError::Storage(Fault::new(cause))
     }
 }
 

@@ -12,15 +12,15 @@ pub struct Redis {
 
 impl Redis {
     pub async fn connect(url: &str) -> Result<Redis, DomainError> {
-        let client = redis::Client::open(url).map_err(|e| DomainError::Storage(format!("redis url: {e}")))?;
+        let client = redis::Client::open(url).map_err(|e| DomainError::fault(format!("redis url: {e}")))?;
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(2)))
             .set_response_timeout(Some(Duration::from_secs(2)))
             .set_number_of_retries(1);
         let conn = tokio::time::timeout(Duration::from_secs(3), ConnectionManager::new_with_config(client, config))
             .await
-            .map_err(|_| DomainError::Storage("redis: connect timed out".into()))?
-            .map_err(|e| DomainError::Storage(format!("redis: {e}")))?;
+            .map_err(|_| DomainError::fault("redis: connect timed out"))?
+            .map_err(|e| DomainError::fault(format!("redis: {e}")))?;
         Ok(Redis { conn })
     }
 
@@ -28,12 +28,12 @@ impl Redis {
         let mut conn = self.conn.clone();
         let reply: String = tokio::time::timeout(Duration::from_secs(2), redis::cmd("PING").query_async(&mut conn))
             .await
-            .map_err(|_| DomainError::Storage("redis: ping timed out".into()))?
-            .map_err(|e| DomainError::Storage(format!("redis: {e}")))?;
+            .map_err(|_| DomainError::fault("redis: ping timed out"))?
+            .map_err(|e| DomainError::fault(format!("redis: {e}")))?;
         if reply == "PONG" {
             Ok(())
         } else {
-            Err(DomainError::Storage(format!("redis: unexpected ping reply {reply}")))
+            Err(DomainError::fault(format!("redis: unexpected ping reply {reply}")))
         }
     }
 

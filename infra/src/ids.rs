@@ -23,5 +23,5 @@ pub fn to_utc(t: NaiveDateTime) -> DateTime<Utc> {
 }
 
 pub fn parse_id(field: &'static str, text: &str) -> Result<Uuid, domain::DomainError> {
-    text.parse().map_err(|_| domain::DomainError::Storage(format!("stored {field} is not a uuid: {text}")))
+    text.parse().map_err(|_| domain::DomainError::fault(format!("stored {field} is not a uuid: {text}")))
 }

@@ -9,7 +9,7 @@ pub fn hash(password: &str) -> Result<String, DomainError> {
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
-        .map_err(|e| DomainError::Storage(format!("argon2: {e}")))
+        .map_err(|e| DomainError::fault(format!("argon2: {e}")))
 }
 
 /// False for a wrong password or a malformed stored hash.

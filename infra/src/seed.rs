@@ -294,3 +294,13 @@ pub fn region_kind_counts(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>
         .load(conn)
         .map_err(storage)
 }
+
+/// Loads the fixtures in one go; running it again changes nothing.
+pub async fn load(db: &crate::Db, with_demo_accounts: bool) -> Result<SeedReport, DomainError> {
+    db.run(move |c| run(c, with_demo_accounts)).await
+}
+
+/// The demo accounts whose fixture password still works (`MSB_ENV=prod` refuses to start on any).
+pub async fn demo_passwords_in_use(db: &crate::Db) -> Result<Vec<String>, DomainError> {
+    db.run(fixture_passwords_in_use).await
+}

@@ -119,7 +119,7 @@ macro_rules! both_backends {
 }
 
 /// Rows in `table`, for tests that prove a failed request stored nothing.
-pub fn count_rows(conn: &mut crate::AnyConnection, table: &str) -> Result<i64, domain::DomainError> {
+pub fn count_rows(conn: &mut crate::db::AnyConnection, table: &str) -> Result<i64, domain::DomainError> {
     use diesel::prelude::*;
     #[derive(QueryableByName)]
     struct Count {

@@ -69,6 +69,10 @@ both_backends! {
         assert!(regions::create(&mut conn, new(RegionKind::Community, "无街道社区", None)).is_err());
         let dup = regions::create(&mut conn, new(RegionKind::Grid, "点灯社区第三网格", Some(community.id)));
         assert!(matches!(dup, Err(DomainError::Conflict { code: "region.name_taken", .. })), "{dup:?}");
+        // Told apart by the violated constraint's name, the same on both backends.
+        let same_code = regions::NewRegion { code: Some(community.code.clone()), ..new(RegionKind::Grid, "另一个网格", Some(community.id)) };
+        let taken = regions::create(&mut conn, same_code);
+        assert!(matches!(taken, Err(DomainError::Conflict { code: "region.code_taken", .. })), "{taken:?}");
 
         let filter = regions::RegionFilter { parent_id: Some(community.id), ..Default::default() };
         let first = regions::list(&mut conn, &filter, &Page::new(None, Some(2))).unwrap();

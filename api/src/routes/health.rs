@@ -32,7 +32,7 @@ pub async fn healthz() -> HttpResponse {
     ))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let database = match state.db.run(infra::db::ping).await {
+    let database = match state.db.ping().await {
         Ok(()) => "ok",
         Err(e) => {
             tracing::warn!(error.cause = %e, "readiness: database down");

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use domain::order::policy::Visibility;
 use domain::order::{Channel, EventType, Kind, Level, OrderDetail, Status, TargetType};
-use infra::repo::orders::TimelineEvent;
+use infra::usecase::TimelineEvent;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;

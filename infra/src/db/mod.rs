@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
-use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+use diesel::r2d2::{self, ManageConnection, Pool};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use domain::DomainError;
 
@@ -71,12 +71,54 @@ pub fn establish(url: &DbUrl) -> ConnectionResult<AnyConnection> {
     }
 }
 
-pub fn storage(e: impl std::fmt::Display) -> DomainError {
-    DomainError::Storage(e.to_string())
+/// A storage failure from an error (kept with its source chain) or a message.
+pub fn storage(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> DomainError {
+    DomainError::fault(cause)
 }
 
 pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
     matches!(e, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
+}
+
+/// The name of the unique constraint `e` violated, in PostgreSQL's naming
+/// (`regions_code_key`, `regions_sibling_name_idx`). PostgreSQL reports it;
+/// SQLite reports only `table.column` or `index 'name'` in its message, which
+/// is translated here, in one place, so callers match names on both backends.
+pub fn unique_violation(e: &diesel::result::Error) -> Option<String> {
+    let diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, info) = e else {
+        return None;
+    };
+    if let Some(name) = info.constraint_name() {
+        return Some(name.to_owned());
+    }
+    let what = info.message().strip_prefix("UNIQUE constraint failed: ")?;
+    Some(match what.strip_prefix("index '").and_then(|w| w.strip_suffix('\'')) {
+        Some(index) => index.to_owned(),
+        // A one-column UNIQUE: PostgreSQL names it `<table>_<column>_key`.
+        None => format!("{}_key", what.replace('.', "_")),
+    })
+}
+
+/// The pool stayed exhausted for its whole timeout: 503, retry shortly.
+fn unavailable(e: r2d2::PoolError) -> DomainError {
+    DomainError::Unavailable(domain::error::Fault::new(e))
+}
+
+/// Declares a method public for tests (feature `testing`), crate-private otherwise:
+/// outside infra, storage is reached through the use cases only.
+macro_rules! test_visible {
+    ($(#[$m:meta])* fn $($rest:tt)*) => {
+        #[cfg(feature = "testing")]
+        $(#[$m])* pub fn $($rest)*
+        #[cfg(not(feature = "testing"))]
+        $(#[$m])* pub(crate) fn $($rest)*
+    };
+    ($(#[$m:meta])* async fn $($rest:tt)*) => {
+        #[cfg(feature = "testing")]
+        $(#[$m])* pub async fn $($rest)*
+        #[cfg(not(feature = "testing"))]
+        $(#[$m])* pub(crate) async fn $($rest)*
+    };
 }
 
 /// The pool and how to reach it. Cheap to clone.
@@ -89,6 +131,11 @@ pub struct Db {
 impl Db {
     /// Connects, creating the SQLite file's folder if needed, and runs pending migrations.
     pub fn open(url: &DbUrl, max_size: u32) -> Result<Db, DomainError> {
+        Db::open_with(url, max_size, Duration::from_secs(10))
+    }
+
+    /// As `open`, waiting at most `timeout` for a free connection before a 503.
+    pub fn open_with(url: &DbUrl, max_size: u32, timeout: Duration) -> Result<Db, DomainError> {
         url.prepare().map_err(storage)?;
         // Fail fast with the backend's own message rather than r2d2's timeout.
         let mut first = establish(url).map_err(storage)?;
@@ -96,7 +143,7 @@ impl Db {
         drop(first);
         let pool = Pool::builder()
             .max_size(max_size)
-            .connection_timeout(Duration::from_secs(10))
+            .connection_timeout(timeout)
             .build(Manager { url: url.clone() })
             .map_err(storage)?;
         Ok(Db { pool, backend: url.backend() })
@@ -106,32 +153,43 @@ impl Db {
         self.backend
     }
 
-    pub fn conn(&self) -> Result<PooledConnection<Manager>, DomainError> {
-        self.pool.get().map_err(storage)
+    /// A cheap round trip, for readiness.
+    pub async fn ping(&self) -> Result<(), DomainError> {
+        self.run(ping).await
     }
 
+    /// A pooled connection, for tests that drive storage directly.
+    #[cfg(feature = "testing")]
+    pub fn conn(&self) -> Result<r2d2::PooledConnection<Manager>, DomainError> {
+        self.pool.get().map_err(unavailable)
+    }
+
+    test_visible! {
     /// Runs `f` on a pooled connection on the blocking thread pool.
-    pub async fn run<T, F>(&self, f: F) -> Result<T, DomainError>
+    async fn run<T, F>(&self, f: F) -> Result<T, DomainError>
     where
         F: FnOnce(&mut AnyConnection) -> Result<T, DomainError> + Send + 'static,
         T: Send + 'static,
     {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(storage)?;
+            let mut conn = pool.get().map_err(unavailable)?;
             f(&mut conn)
         })
         .await
         .map_err(storage)?
     }
+    }
 
+    test_visible! {
     /// Runs `f` in one write transaction: all of it is stored, or none.
-    pub async fn write<T, F>(&self, f: F) -> Result<T, DomainError>
+    async fn write<T, F>(&self, f: F) -> Result<T, DomainError>
     where
         F: FnOnce(&mut AnyConnection) -> Result<T, DomainError> + Send + 'static,
         T: Send + 'static,
     {
         self.run(move |conn| write_tx(conn, f)).await
+    }
     }
 }
 
@@ -146,7 +204,7 @@ pub fn write_tx<T>(
             AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE").map_err(storage)?;
             let result = f(conn);
             let AnyConnection::Sqlite(inner) = conn else {
-                return Err(DomainError::Storage("connection changed backend".into()));
+                return Err(DomainError::fault("connection changed backend"));
             };
             match result {
                 Ok(value) => {
@@ -176,7 +234,7 @@ pub fn migrate(conn: &mut AnyConnection) -> Result<(), DomainError> {
         AnyConnection::Postgresql(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),
         AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
     };
-    let applied = result.map_err(|e| DomainError::Storage(format!("migrations failed: {e}")))?;
+    let applied = result.map_err(|e| DomainError::fault(format!("migrations failed: {e}")))?;
     if applied > 0 {
         tracing::info!(applied, backend = %conn.backend(), "migrations applied");
     }
@@ -186,4 +244,32 @@ pub fn migrate(conn: &mut AnyConnection) -> Result<(), DomainError> {
 /// A cheap round trip for `/readyz`.
 pub fn ping(conn: &mut AnyConnection) -> Result<(), DomainError> {
     conn.batch_execute("SELECT 1").map_err(storage)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_exhausted_pool_is_unavailable_and_the_cause_is_kept() {
+        let path = std::env::temp_dir().join(format!("msb-pool-{}.db", uuid::Uuid::now_v7().simple()));
+        let url = DbUrl::Sqlite(path.display().to_string());
+        let db = Db::open_with(&url, 1, Duration::from_millis(200)).unwrap_or_else(|e| panic!("{e}"));
+        let held = db.pool.get().unwrap_or_else(|e| panic!("{e}"));
+        let busy = db.run(ping).await;
+        drop(held);
+        let _ = std::fs::remove_file(&path);
+        match busy {
+            Err(DomainError::Unavailable(fault)) => assert!(fault.to_string().contains("timed out"), "{fault}"),
+            other => panic!("expected Unavailable, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_storage_fault_keeps_its_source_chain() {
+        let inner = std::io::Error::other("disk full");
+        let outer = diesel::result::Error::DeserializationError(Box::new(inner));
+        let DomainError::Storage(fault) = storage(outer) else { unreachable!() };
+        assert!(fault.to_string().contains("disk full"), "{fault}");
+    }
 }

@@ -5,7 +5,7 @@ use domain::DomainError;
 use uuid::Uuid;
 
 use super::{Page, Paged};
-use crate::db::{is_unique_violation, storage, AnyConnection};
+use crate::db::{storage, unique_violation, AnyConnection};
 use crate::ids::{new_id, now, parse_id};
 use crate::schema::regions;
 
@@ -175,15 +175,9 @@ pub fn update(conn: &mut AnyConnection, id: Uuid, changes: RegionChanges) -> Res
 }
 
 fn conflict_or_storage(e: diesel::result::Error) -> DomainError {
-    if let diesel::result::Error::DatabaseError(_, info) = &e {
-        if is_unique_violation(&e) {
-            let msg = info.message();
-            return if msg.contains("code") {
-                DomainError::conflict("region.code_taken", "该区域编码已被使用")
-            } else {
-                DomainError::conflict("region.name_taken", "同一上级下已有同名区域")
-            };
-        }
+    match unique_violation(&e).as_deref() {
+        Some("regions_code_key") => DomainError::conflict("region.code_taken", "该区域编码已被使用"),
+        Some("regions_sibling_name_idx") => DomainError::conflict("region.name_taken", "同一上级下已有同名区域"),
+        _ => storage(e),
     }
-    storage(e)
 }

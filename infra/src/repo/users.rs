@@ -213,6 +213,8 @@ pub fn upsert_wechat(conn: &mut AnyConnection, openid: &str, unionid: Option<&st
     }
 }
 
+// Tests call these; the staff-account API (disable, reset password) will.
+#[cfg_attr(not(feature = "testing"), allow(dead_code))]
 pub fn set_password(conn: &mut AnyConnection, user_id: Uuid, password_hash: &str) -> Result<(), DomainError> {
     diesel::update(users::table.find(user_id.to_string()))
         .set((users::password_hash.eq(password_hash), users::updated_at.eq(now())))
@@ -233,6 +235,7 @@ pub fn insert(conn: &mut AnyConnection, row: &UserRow) -> Result<(), DomainError
 }
 
 /// A disabled account cannot log in, refresh, or use a token it still holds.
+#[cfg_attr(not(feature = "testing"), allow(dead_code))]
 pub fn set_disabled(conn: &mut AnyConnection, user_id: Uuid, disabled: bool) -> Result<(), DomainError> {
     diesel::update(users::table.find(user_id.to_string()))
         .set((users::disabled.eq(disabled), users::updated_at.eq(now())))

@@ -93,7 +93,7 @@ impl NewOrder {
                 Some(address),
                 Some(item),
             ) => Ok(Submit { kind, item, description, photos, place, point, address, contact }),
-            _ => Err(DomainError::Storage("parse finished without every field".into())),
+            _ => Err(DomainError::fault("parse finished without every field")),
         }
     }
 }
