@@ -23,6 +23,7 @@ lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --features infra/testing -- -D warnings
 	./scripts/check-layers.sh
+	./scripts/check-sizes.py
 
 fmt:
 	$(CARGO) fmt --all

@@ -30,6 +30,12 @@ curl -sf "$base/api/v1/me" -H "Authorization: Bearer $token" | grep -q '"role":"
 resident=$(cd "$work" && "$OLDPWD/target/debug/mashangban" token jumin 2>/dev/null) || fail "token command"
 curl -sf "$base/api/v1/me" -H "Authorization: Bearer $resident" | grep -q '"role":"resident"' || fail "resident token"
 
+# The curl examples of docs/api-conventions.md answer what the document says.
+staff=$(curl -sf -X POST "$base/api/v1/auth/login" -H 'Content-Type: application/json' \
+    -d '{"username":"diandeng","password":"demo"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])') \
+    || fail "staff login"
+BASE="$base" STAFF="$staff" RESIDENT="$resident" ./scripts/doc-examples.py || fail "docs/api-conventions.md examples"
+
 # An operator creates a staff account from the shell, and it can log in.
 (cd "$work" && echo 'a-long-password' | "$OLDPWD/target/debug/mashangban" user create --username ops-dd \
     --display-name '点灯社区 值班员' --role community_staff --region diandeng >/dev/null) || fail "user create"
@@ -45,4 +51,4 @@ curl -sf -X POST "$base/api/v1/auth/login" -H 'Content-Type: application/json' \
 refusal=$(cd "$work" && MSB_ENV=prod MSB_BIND=127.0.0.1:0 MSB_JWT_SECRET=0123456789abcdef0123456789abcdef-x \
     MSB_WECHAT_APPID=wx1 MSB_WECHAT_SECRET=s "$OLDPWD/target/debug/mashangban" serve 2>&1) && fail "prod started while demo passwords work"
 echo "$refusal" | grep -q "demo fixture password" || fail "prod refusal does not say why: $refusal"
-echo "smoke: ok ($base: healthz, readyz, scan, swagger-ui offline, login, me, token, user create, sweep, prod refusals)"
+echo "smoke: ok ($base: healthz, readyz, scan, swagger-ui offline, login, me, token, doc examples, user create, sweep, prod refusals)"
