@@ -2,7 +2,7 @@
 CARGO ?= cargo
 BIN := target/debug/mashangban
 
-.PHONY: run build test lint fmt openapi smoke bench clean-data
+.PHONY: run build test lint fmt openapi smoke client bench clean-data
 
 ## run: build, migrate, load fixtures and serve on 127.0.0.1:8080 (embedded SQLite under ./data)
 run:
@@ -35,6 +35,10 @@ openapi:
 ## smoke: start the real binary on a fresh SQLite file and curl it
 smoke:
 	./scripts/smoke.sh
+
+## client: validators, a generated TypeScript client run through the flows, Swagger UI in Chromium
+client:
+	./scripts/client-check.sh
 
 ## bench: release build against PostgreSQL with BENCH_ORDERS (200000) orders; prints latencies
 bench:

@@ -64,7 +64,14 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .app_data(extract::path_config())
             .app_data(extract::query_config())
             .configure(|cfg| routes::configure(&mut utoipa_actix_web::service_config::ServiceConfig::new(cfg)))
-            .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi::document()))
+            // Our own page first: in Chinese, titled 码上办; the vendored assets follow.
+            .route("/swagger-ui/", web::get().to(swagger_page))
+            .route("/swagger-ui/index.html", web::get().to(swagger_page))
+            .service(
+                SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi::document()).config(
+                    utoipa_swagger_ui::Config::default().persist_authorization(true).display_operation_id(true),
+                ),
+            )
             .route(
                 "/swagger-ui",
                 web::get().to(|| async {
@@ -73,6 +80,10 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             )
             .default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::not_found("route.not_found")) }));
     }
+}
+
+async fn swagger_page() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(include_str!("swagger-ui.html"))
 }
 
 /// The whole application: the guards and error shaping of `middleware` around

@@ -87,7 +87,6 @@ fn closed_sets_are_enums_and_parameters_have_bounds() {
         ("Channel", "poster"),
         ("Level", "street"),
         ("TargetType", "pool"),
-        ("EventType", "return_visited"),
         ("Role", "grid_worker"),
         ("RegionKind", "building"),
         ("UnitKind", "team"),
@@ -108,6 +107,12 @@ fn closed_sets_are_enums_and_parameters_have_bounds() {
     for (schema, field) in [("RateBody", "satisfaction"), ("RatingView", "satisfaction")] {
         assert_eq!(schemas[schema]["properties"][field]["format"], "int32", "{schema}.{field}");
     }
+    // A timeline event's data is typed by its type: one variant per event type.
+    let variants = schemas["EventPayload"]["oneOf"].as_array().unwrap();
+    let types: HashSet<&str> = variants.iter().map(|v| v["properties"]["type"]["enum"][0].as_str().unwrap()).collect();
+    let all: HashSet<&str> = domain::order::EventType::ALL.iter().map(|e| e.as_str()).collect();
+    assert_eq!(types, all);
+    assert!(variants.iter().all(|v| v["properties"]["data"]["$ref"].is_string()));
     assert!(spec["servers"].as_array().is_some_and(|s| !s.is_empty()), "servers");
     assert_eq!(spec["info"]["license"]["identifier"], "MIT");
 }

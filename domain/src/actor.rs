@@ -49,7 +49,7 @@ impl Role {
 }
 
 crate::text_enum!(
-    /// What a unit orders can be dispatched to is.
+    /// The kinds of unit an order can be dispatched to.
     UnitKind, "kind", "invalid_value" {
         /// 共建单位
         Organization => "organization" / "共建单位",

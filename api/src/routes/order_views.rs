@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use domain::order::policy::Visibility;
-use domain::order::{Channel, EventType, Kind, Level, OrderDetail, Status, TargetType};
+use domain::order::{Channel, Clock, EventType, Kind, Level, OrderDetail, Status, TargetType};
 use infra::usecase::TimelineEvent;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -174,28 +174,137 @@ pub struct EventActor {
     pub role: String,
 }
 
+/// The order's target in an event: a type and, but for the pool, an id.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EventTarget {
+    #[serde(rename = "type")]
+    pub kind: TargetType,
+    pub id: Option<Uuid>,
+}
+
+/// Events that carry nothing.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NoData {}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DispatchedData {
+    pub target: EventTarget,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReasonData {
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ArrivedData {
+    /// GCJ-02.
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ResolvedData {
+    pub feedback: String,
+    pub photos: Vec<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RatedData {
+    #[schema(minimum = 1, maximum = 5)]
+    pub completion: u8,
+    #[schema(minimum = 1, maximum = 5)]
+    pub progress: u8,
+    #[schema(minimum = 1, maximum = 5)]
+    pub effect: u8,
+    #[schema(minimum = 1, maximum = 5)]
+    pub satisfaction: u8,
+    pub comment: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReturnVisitedData {
+    pub satisfied: bool,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReopenedData {
+    pub to: EventTarget,
+    /// `rating` or `return_visit`.
+    pub because: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EscalatedData {
+    pub from: Level,
+    pub to: Level,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DeclinedData {
+    pub reason: String,
+    pub duplicate_of: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ClosedData {
+    /// `return_visit` or `no_rating`.
+    pub because: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OverdueData {
+    pub clock: Clock,
+}
+
+/// What happened (`type`, the past tense of the command) and what it carries (`data`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "type", content = "data", rename_all = "snake_case")]
+pub enum EventPayload {
+    Submitted(NoData),
+    Dispatched(DispatchedData),
+    Accepted(NoData),
+    Grabbed(NoData),
+    Rejected(ReasonData),
+    Arrived(ArrivedData),
+    Resolved(ResolvedData),
+    Rated(RatedData),
+    Reopened(ReopenedData),
+    ReturnVisited(ReturnVisitedData),
+    Closed(ClosedData),
+    Cancelled(ReasonData),
+    Declined(DeclinedData),
+    Escalated(EscalatedData),
+    Overdue(OverdueData),
+}
+
+impl EventPayload {
+    /// The stored event as its typed payload; a stored shape that does not fit is a fault.
+    pub fn of(kind: EventType, data: serde_json::Value) -> Result<EventPayload, domain::DomainError> {
+        serde_json::from_value(serde_json::json!({"type": kind, "data": data})).map_err(domain::DomainError::fault)
+    }
+}
+
 /// One entry of the timeline.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EventView {
     pub id: Uuid,
-    /// The past tense of the command.
-    #[serde(rename = "type")]
-    pub kind: EventType,
     pub actor: EventActor,
     pub at: DateTime<Utc>,
-    /// What the event carries; its fields depend on `type` (see api-conventions.md).
-    #[schema(value_type = Object)]
-    pub data: serde_json::Value,
+    #[serde(flatten)]
+    pub payload: EventPayload,
 }
 
-impl From<TimelineEvent> for EventView {
-    fn from(e: TimelineEvent) -> Self {
-        EventView {
+impl TryFrom<TimelineEvent> for EventView {
+    type Error = domain::DomainError;
+    fn try_from(e: TimelineEvent) -> Result<Self, Self::Error> {
+        Ok(EventView {
             id: e.id,
-            kind: e.kind,
             actor: EventActor { id: e.actor_id, role: e.actor_role },
             at: e.at,
-            data: e.data,
-        }
+            payload: EventPayload::of(e.kind, e.data)?,
+        })
     }
 }

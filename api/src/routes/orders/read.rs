@@ -134,5 +134,5 @@ pub async fn list_order_events(
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<Vec<EventView>>> {
     let events = usecase::timeline(&state.db, caller.0, id.into_inner()).await?;
-    Ok(web::Json(events.into_iter().map(EventView::from).collect()))
+    Ok(web::Json(events.into_iter().map(EventView::try_from).collect::<Result<_, _>>()?))
 }
