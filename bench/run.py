@@ -7,6 +7,11 @@ buildings (88% closed, 3% each waiting in a pool, 2% submitted, accepted, resolv
 front end makes most, with BENCH_THREADS concurrent clients. Prints a table;
 nothing is stored. Needs PostgreSQL at MSB_TEST_PG_URL (default
 postgres://postgres@127.0.0.1:5432/test) and psql.
+
+BENCH_BASELINE=<binary> also serves the same database with another build (say
+the previous commit's) and measures each row on both, alternating, so the
+ratio is read from one run on one machine (absolute times vary with the load
+the two cores carry).
 """
 import concurrent.futures as cf
 import http.client
@@ -54,6 +59,14 @@ def call(port, method, path, token=None, body=None):
     return res.status, data, elapsed
 
 
+def measure_many(name, ports, fn):
+    """The same calls against each server in turn; prints a row per server and the ratio."""
+    results = [measure(f"{name} [{label}]", port, lambda i, p=port: fn(p, i)) for label, port in ports]
+    if len(results) == 2 and results[0] and results[1]:
+        (rps_a, p50_a), (rps_b, p50_b) = results
+        print(f"{'':<44} {ports[0][0]}/{ports[1][0]}: throughput x{rps_a / rps_b:.2f}, p50 x{p50_a / p50_b:.2f}")
+
+
 def measure(name, port, fn):
     latencies, statuses = [], {}
     start = time.perf_counter()
@@ -64,6 +77,18 @@ def measure(name, port, fn):
     wall = time.perf_counter() - start
     q = statistics.quantiles(latencies, n=100)
     print(f"{name:<44} {REQUESTS / wall:>8.0f} req/s  p50 {q[49]:>7.1f} ms  p95 {q[94]:>7.1f} ms  p99 {q[98]:>7.1f} ms  {statuses}")
+    return REQUESTS / wall, q[49]
+
+
+def wait_healthy(port):
+    for _ in range(200):
+        try:
+            if call(port, "GET", "/healthz")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"the server on {port} did not start")
 
 
 def main():
@@ -74,15 +99,18 @@ def main():
     port = free_port()
     env = dict(os.environ, DATABASE_URL=url, MSB_BIND=f"127.0.0.1:{port}", MSB_SWEEP_INTERVAL_SECONDS="0", RUST_LOG="warn")
     env.pop("REDIS_URL", None)
-    server = subprocess.Popen([os.path.join(ROOT, "target/release/mashangban"), "serve", "--seed"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    binary = os.path.join(ROOT, "target/release/mashangban")
+    servers = [subprocess.Popen([binary, "serve", "--seed"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    ports = [("this", port)]
+    baseline = os.environ.get("BENCH_BASELINE")
     try:
-        for _ in range(100):
-            try:
-                if call(port, "GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
+        wait_healthy(port)
+        if baseline:
+            other = free_port()
+            servers.append(subprocess.Popen([baseline, "serve"], env=dict(env, MSB_BIND=f"127.0.0.1:{other}"),
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            wait_healthy(other)
+            ports.append(("baseline", other))
         t0 = time.perf_counter()
         psql(url, f"""
             INSERT INTO orders (id, number, kind, status, category_id, category_item_id, description, photos,
@@ -118,18 +146,23 @@ def main():
         some = json.loads(call(port, "GET", "/api/v1/orders?limit=1", street)[1])["items"][0]["id"]
         order = {"kind": "issue", "category": "sewage-blockage", "description": "压测工单", "poster_code": "dd-hean",
                  "contact": {"name": "王阿姨", "phone": "13812341234"}}
-        measure("GET /orders (community staff inbox)", port, lambda i: call(port, "GET", "/api/v1/orders?status=submitted&limit=50", staff))
-        measure("GET /orders (grid worker, all statuses)", port, lambda i: call(port, "GET", "/api/v1/orders?limit=50", grid))
-        measure("GET /orders?pool=true (party member)", port, lambda i: call(port, "GET", "/api/v1/orders?pool=true&limit=50", party))
-        measure("GET /orders (resident: own orders)", port, lambda i: call(port, "GET", "/api/v1/orders?limit=20", resident))
-        measure("GET /orders?overdue=true (street)", port, lambda i: call(port, "GET", "/api/v1/orders?overdue=true&limit=50", street))
-        measure("GET /orders/{id}", port, lambda i: call(port, "GET", f"/api/v1/orders/{some}", street))
-        measure("GET /orders/{id}/events", port, lambda i: call(port, "GET", f"/api/v1/orders/{some}/events", street))
-        measure("POST /orders", port, lambda i: call(port, "POST", "/api/v1/orders", resident, order))
-        measure("GET /scan/{code} (no login)", port, lambda i: call(port, "GET", "/api/v1/scan/dd-hean"))
+        rows = [
+            ("GET /orders (community staff inbox)", lambda p, i: call(p, "GET", "/api/v1/orders?status=submitted&limit=50", staff)),
+            ("GET /orders (grid worker, all statuses)", lambda p, i: call(p, "GET", "/api/v1/orders?limit=50", grid)),
+            ("GET /orders?pool=true (party member)", lambda p, i: call(p, "GET", "/api/v1/orders?pool=true&limit=50", party)),
+            ("GET /orders (resident: own orders)", lambda p, i: call(p, "GET", "/api/v1/orders?limit=20", resident)),
+            ("GET /orders?overdue=true (street)", lambda p, i: call(p, "GET", "/api/v1/orders?overdue=true&limit=50", street)),
+            ("GET /orders/{id}", lambda p, i: call(p, "GET", f"/api/v1/orders/{some}", street)),
+            ("GET /orders/{id}/events", lambda p, i: call(p, "GET", f"/api/v1/orders/{some}/events", street)),
+            ("POST /orders", lambda p, i: call(p, "POST", "/api/v1/orders", resident, order)),
+            ("GET /scan/{code} (no login)", lambda p, i: call(p, "GET", "/api/v1/scan/dd-hean")),
+        ]
+        for name, fn in rows:
+            measure_many(name, ports, fn)
     finally:
-        server.terminate()
-        server.wait()
+        for server in servers:
+            server.terminate()
+            server.wait()
         if os.environ.get("BENCH_KEEP"):
             print(f"kept database {db}")
         else:

@@ -1,5 +1,8 @@
 //! Request extractors whose failures are problems, not actix's plain text:
-//! a JSON body (content type, size, syntax, then each field), paths and queries.
+//! a JSON body (content type, size, UTF-8, syntax, each field's type, then each
+//! field's shape through `validator`), paths and queries. Shape (lengths,
+//! counts, ranges) is checked here on the DTO; rules (what a phone number or a
+//! reason is) stay in the domain's parsers. Both feed the same `errors[]`.
 
 use actix_web::dev::Payload;
 use actix_web::http::{header, StatusCode};
@@ -7,6 +10,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use domain::FieldError;
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use crate::error::ApiError;
 
@@ -18,7 +22,7 @@ pub const JSON_LIMIT: usize = 64 * 1024;
 #[derive(Debug)]
 pub struct Json<T>(pub T);
 
-impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
@@ -26,6 +30,58 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         let body = JsonBytes::from_request(req, payload);
         Box::pin(async move { parse_json(&body.await?.0).map(Json) })
     }
+}
+
+/// The `#[validate(...)]` rules of a DTO, as 422 with every failing field.
+pub fn check<T: Validate>(value: &T) -> Result<(), ApiError> {
+    match shape_errors(value) {
+        errors if errors.is_empty() => Ok(()),
+        errors => Err(ApiError::validation(errors)),
+    }
+}
+
+/// The fields of `value` that break its `#[validate(...)]` rules, sorted by field;
+/// for DTOs whose domain parsing adds its own problems to the same list.
+pub fn shape_errors<T: Validate>(value: &T) -> Vec<FieldError> {
+    let Err(errors) = value.validate() else { return Vec::new() };
+    let mut out = Vec::new();
+    collect("", &errors, &mut out);
+    out.sort_by(|a, b| a.field.cmp(&b.field));
+    out
+}
+
+fn collect(prefix: &str, errors: &ValidationErrors, out: &mut Vec<FieldError>) {
+    for (field, kind) in errors.errors() {
+        let path = join(prefix, field);
+        match kind {
+            ValidationErrorsKind::Field(list) => {
+                for e in list {
+                    let code = match &e.code {
+                        std::borrow::Cow::Borrowed(c) => *c,
+                        std::borrow::Cow::Owned(_) => "invalid",
+                    };
+                    let message = e.message.as_deref().map(str::to_owned).unwrap_or_else(|| default_message(code));
+                    out.push(FieldError::new(path.clone(), code, message));
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => collect(&path, inner, out),
+            ValidationErrorsKind::List(items) => {
+                for (i, inner) in items {
+                    collect(&format!("{path}[{i}]"), inner, out);
+                }
+            }
+        }
+    }
+}
+
+fn default_message(code: &str) -> String {
+    match code {
+        "out_of_range" => "超出允许范围",
+        "too_many" => "数量超过上限",
+        "count" => "数量不在允许范围内",
+        _ => "格式不正确",
+    }
+    .to_owned()
 }
 
 pub fn is_json(req: &HttpRequest) -> bool {
@@ -80,11 +136,11 @@ impl FromRequest for JsonBytes {
     }
 }
 
-/// A JSON body that may be left out entirely (an empty body means `T::default()`).
+/// A JSON body that may be left out entirely, or sent as `null`: `None` then.
 #[derive(Debug)]
-pub struct OptionalJson<T>(pub T);
+pub struct OptionalJson<T>(pub Option<T>);
 
-impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for OptionalJson<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
@@ -93,14 +149,27 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
             || (req.headers().get(header::CONTENT_LENGTH).is_none()
                 && req.headers().get(header::TRANSFER_ENCODING).is_none());
         if empty {
-            return Box::pin(async { Ok(OptionalJson(T::default())) });
+            return Box::pin(async { Ok(OptionalJson(None)) });
         }
-        let inner = Json::<T>::from_request(req, payload);
-        Box::pin(async move { inner.await.map(|Json(v)| OptionalJson(v)) })
+        let body = JsonBytes::from_request(req, payload);
+        Box::pin(async move {
+            let value: Option<T> = parse_unchecked(&body.await?.0)?;
+            value.as_ref().map(check).transpose()?;
+            Ok(OptionalJson(value))
+        })
     }
 }
 
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+/// Parses a JSON body and checks its `#[validate]` shape rules.
+pub fn parse_json<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, ApiError> {
+    let value = parse_unchecked(bytes)?;
+    check(&value)?;
+    Ok(value)
+}
+
+/// Parses a JSON body without its shape rules: for DTOs that report shape and
+/// domain problems together (call `shape_errors`).
+pub fn parse_unchecked<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // JSON is UTF-8 (RFC 8259): bytes that are not are a 400 whether or not the
     // field holding them would be read.
     std::str::from_utf8(bytes).map_err(|e| invalid_json(&format!("请求体不是有效的 UTF-8：{e}")))?;
@@ -182,17 +251,22 @@ mod tests {
     use serde::Deserialize;
 
     #[allow(dead_code)]
-    #[derive(Debug, Deserialize)]
+    #[derive(Debug, Deserialize, Validate)]
     struct Inner {
         phone: String,
     }
 
     #[allow(dead_code)]
-    #[derive(Debug, Deserialize)]
+    #[derive(Debug, Deserialize, Validate)]
     struct Outer {
         name: String,
+        #[validate(nested)]
         contact: Inner,
+        #[validate(range(min = 1, max = 9, code = "out_of_range"))]
         count: Option<u8>,
+        #[serde(default)]
+        #[validate(length(max = 2, code = "too_many"))]
+        tags: Vec<String>,
     }
 
     #[test]
@@ -206,6 +280,15 @@ mod tests {
         assert_eq!((e.errors[0].field.as_str(), e.errors[0].code.as_str()), ("name", "invalid_type"));
         let e = parse_json::<Outer>(br#"{"name":"a","contact":{"phone":"x"},"count":300}"#).unwrap_err();
         assert_eq!(e.errors[0].field, "count");
+    }
+
+    #[test]
+    fn shape_rules_report_every_field_with_our_codes() {
+        let e =
+            parse_json::<Outer>(br#"{"name":"a","contact":{"phone":"x"},"count":0,"tags":["a","b","c"]}"#).unwrap_err();
+        let got: Vec<(&str, &str)> = e.errors.iter().map(|f| (f.field.as_str(), f.code.as_str())).collect();
+        assert_eq!((e.status.as_u16(), got), (422, vec![("count", "out_of_range"), ("tags", "too_many")]));
+        assert!(parse_json::<Outer>(br#"{"name":"a","contact":{"phone":"x"},"count":9}"#).is_ok());
     }
 
     #[test]

@@ -90,6 +90,27 @@ both_backends! {
     }
 
     #[actix_web::test]
+    async fn shape_rules_on_request_bodies_name_each_field(db) {
+        let app = TestApp::seeded(db).await;
+        let admin = app.token("admin", "admin").await;
+        let someone = app.get("/api/v1/me", Some(&admin)).await.body["id"].as_str().unwrap().to_owned();
+        let many: Vec<String> = (0..21).map(|_| uuid::Uuid::now_v7().to_string()).collect();
+        for ids in [json!([]), json!(many)] {
+            let r = app.post("/api/v1/party-members", json!({"user_id": someone, "community_ids": ids}), Some(&admin)).await;
+            assert_eq!((r.status.as_u16(), r.body["errors"][0]["field"].as_str(), r.body["errors"][0]["code"].as_str()),
+                (422, Some("community_ids"), Some("count")), "{:?}", r.body);
+        }
+        let category = app.get("/api/v1/categories", None).await.body[0]["id"].as_str().unwrap().to_owned();
+        let item = json!({"code": "x-item", "name": "某事项", "response_minutes": 0, "resolve_hours": 9000});
+        let r = app.post(&format!("/api/v1/categories/{category}/items"), item, Some(&admin)).await;
+        let fields: Vec<(&str, &str)> = r.body["errors"].as_array().unwrap().iter()
+            .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap())).collect();
+        assert_eq!(fields, [("resolve_hours", "out_of_range"), ("response_minutes", "out_of_range")]);
+        let r = app.patch("/api/v1/category-items/00000000-0000-0000-0000-000000000000", json!({"resolve_hours": -1}), Some(&admin)).await;
+        assert_eq!((r.status.as_u16(), r.body["errors"][0]["field"].as_str()), (422, Some("resolve_hours")), "shape before lookup");
+    }
+
+    #[actix_web::test]
     async fn a_disabled_account_cannot_read_me(db) {
         let app = TestApp::seeded(db).await;
         let login = app.login("dd-grid1", "demo").await;

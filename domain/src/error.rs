@@ -119,6 +119,11 @@ impl Problems {
         Self::default()
     }
 
+    /// Starts from problems found earlier (a DTO's shape checks).
+    pub fn from_errors(errors: Vec<FieldError>) -> Self {
+        Problems(errors)
+    }
+
     /// Keeps the value when `result` is Ok; records its errors otherwise.
     pub fn take<T>(&mut self, result: Result<T, DomainError>) -> Option<T> {
         match result {
@@ -142,11 +147,14 @@ impl Problems {
         self.0.is_empty()
     }
 
+    /// Every problem once: the same field and code reported twice (by a shape
+    /// check and by a rule) is one problem.
     pub fn finish(self) -> Result<(), DomainError> {
         if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(DomainError::Validation(self.0))
+            return Ok(());
         }
+        let mut seen = std::collections::HashSet::new();
+        let errors = self.0.into_iter().filter(|e| seen.insert((e.field.clone(), e.code))).collect();
+        Err(DomainError::Validation(errors))
     }
 }

@@ -1,6 +1,7 @@
 use actix_web::{post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
+use validator::Validate;
 
 use crate::app::AppState;
 use crate::auth::login as flows;
@@ -9,7 +10,7 @@ use crate::extract::Json;
 use crate::responses::Body;
 use crate::views::TokenResponse;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct LoginRequest {
     #[schema(example = "admin")]
     pub username: String,
@@ -17,13 +18,13 @@ pub struct LoginRequest {
     pub password: String,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct WechatLoginRequest {
     /// The code from `wx.login()`: single use, valid for 5 minutes.
     pub code: String,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct RefreshRequest {
     pub refresh_token: String,
 }

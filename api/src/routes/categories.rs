@@ -4,6 +4,7 @@ use infra::usecase::categories::{self as usecase, CategoryChanges, ItemChanges};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+use validator::Validate;
 
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -95,7 +96,7 @@ pub async fn list(
     Ok(web::Json(tree.into_iter().map(|(c, items)| category_view(c, items)).collect()))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct NewCategory {
     #[schema(example = "safety", pattern = "^[a-z0-9_-]{1,64}$")]
     pub code: String,
@@ -105,7 +106,7 @@ pub struct NewCategory {
     pub sort_order: i32,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct CategoryPatch {
     #[schema(min_length = 1, max_length = 32)]
     pub name: Option<String>,
@@ -113,7 +114,7 @@ pub struct CategoryPatch {
     pub active: Option<bool>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct NewItem {
     #[schema(example = "gas-leak", pattern = "^[a-z0-9_-]{1,64}$")]
     pub code: String,
@@ -121,21 +122,25 @@ pub struct NewItem {
     pub name: String,
     /// 1 to 10080 (one week).
     #[schema(example = 15, minimum = 1, maximum = 10080)]
+    #[validate(range(min = 1, max = 10080, code = "out_of_range"))]
     pub response_minutes: i32,
     /// 1 to 8760 (one year); not less than the response time.
     #[schema(example = 4, minimum = 1, maximum = 8760)]
+    #[validate(range(min = 1, max = 8760, code = "out_of_range"))]
     pub resolve_hours: i32,
     #[serde(default)]
     pub sort_order: i32,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct ItemPatch {
     #[schema(min_length = 1, max_length = 32)]
     pub name: Option<String>,
     #[schema(minimum = 1, maximum = 10080)]
+    #[validate(range(min = 1, max = 10080, code = "out_of_range"))]
     pub response_minutes: Option<i32>,
     #[schema(minimum = 1, maximum = 8760)]
+    #[validate(range(min = 1, max = 8760, code = "out_of_range"))]
     pub resolve_hours: Option<i32>,
     pub sort_order: Option<i32>,
     pub active: Option<bool>,

@@ -3,11 +3,11 @@
 
 use actix_web::{get, post, web, HttpResponse};
 use domain::actor::{Unit, UnitKind};
-use domain::DomainError;
 use infra::usecase::people as usecase;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+use validator::Validate;
 
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -16,11 +16,12 @@ use crate::extract::Json;
 use crate::responses::{Auth, Body, PathAndBody, Query};
 use crate::views::UserView;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct PartyMemberGrant {
     pub user_id: Uuid,
     /// The communities the party member registers with and serves.
     #[schema(min_items = 1, max_items = 20)]
+    #[validate(length(min = 1, max = 20, code = "count"))]
     pub community_ids: Vec<Uuid>,
 }
 
@@ -45,9 +46,6 @@ pub async fn grant_party_member(
     body: Json<PartyMemberGrant>,
 ) -> ApiResult<web::Json<UserView>> {
     let body = body.0;
-    if body.community_ids.is_empty() || body.community_ids.len() > 20 {
-        return Err(DomainError::field("community_ids", "count", "请提供 1–20 个社区").into());
-    }
     let profile = usecase::grant_party_member(&state.db, caller.0, body.user_id, body.community_ids).await?;
     Ok(web::Json(profile.into()))
 }
@@ -66,7 +64,7 @@ impl From<Unit> for UnitView {
     }
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct NewUnit {
     #[schema(value_type = UnitKind, example = "organization")]
     pub kind: String,
@@ -76,7 +74,7 @@ pub struct NewUnit {
     pub region_id: Option<Uuid>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct NewMember {
     pub user_id: Uuid,
 }

@@ -5,6 +5,7 @@ use infra::usecase::places::{self as usecase, PosterQuery as Query_};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+use validator::Validate;
 
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -73,7 +74,7 @@ pub async fn list(
     Ok(web::Json(Page::map(paged, PosterView::from)))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct NewPoster {
     pub building_id: Uuid,
     /// 1–32 letters, digits, `-`, `.`, `_` or `~` (safe both as a WeChat `scene` and in a URL);

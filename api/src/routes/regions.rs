@@ -6,6 +6,7 @@ use infra::usecase::places::{self as usecase, RegionChanges, RegionQuery as Quer
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+use validator::Validate;
 
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -97,7 +98,7 @@ pub async fn get(
     Ok(web::Json(RegionDetail { region: region.into(), ancestors: lineage.into_iter().map(Into::into).collect() }))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct NewRegion {
     /// One level below the parent.
     #[schema(value_type = RegionKind, example = "grid")]
@@ -113,7 +114,7 @@ pub struct NewRegion {
     pub address: Option<String>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct RegionPatch {
     #[schema(min_length = 1, max_length = 64)]
     pub name: Option<String>,

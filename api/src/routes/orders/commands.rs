@@ -7,6 +7,7 @@ use infra::usecase::orders as usecase;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
+use validator::Validate;
 
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -21,7 +22,7 @@ async fn run(state: &AppState, caller: Caller, id: Uuid, command: Command) -> Ap
     Ok(web::Json(OrderView::of(detail, infra::ids::now_utc())))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct TargetInput {
     #[serde(rename = "type")]
     #[schema(value_type = TargetType, example = "pool")]
@@ -30,18 +31,19 @@ pub struct TargetInput {
     pub id: Option<Uuid>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct DispatchBody {
+    #[validate(nested)]
     pub target: TargetInput,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct ReasonBody {
     #[schema(example = "不在服务范围内", min_length = 1, max_length = 200)]
     pub reason: String,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct DeclineBody {
     #[schema(min_length = 1, max_length = 200)]
     pub reason: String,
@@ -49,41 +51,49 @@ pub struct DeclineBody {
     pub duplicate_of: Option<Uuid>,
 }
 
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema, Validate)]
 pub struct ArriveBody {
+    /// GCJ-02; give both or neither (checked in domain with the order's coordinates).
+    #[schema(minimum = -90, maximum = 90)]
     pub lat: Option<f64>,
+    #[schema(minimum = -180, maximum = 180)]
     pub lng: Option<f64>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct ResolveBody {
     #[schema(example = "已疏通污水井并清理路面", min_length = 1, max_length = 500)]
     pub feedback: String,
     #[serde(default)]
     #[schema(max_items = 9)]
+    #[validate(length(max = 9, code = "too_many"))]
     pub photos: Vec<Uuid>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct RateBody {
     /// 完成是否到位, 1–5
     #[schema(value_type = i32, minimum = 1, maximum = 5)]
+    #[validate(range(min = 1, max = 5, code = "out_of_range"))]
     pub completion: i64,
     /// 推进是否有力, 1–5
     #[schema(value_type = i32, minimum = 1, maximum = 5)]
+    #[validate(range(min = 1, max = 5, code = "out_of_range"))]
     pub progress: i64,
     /// 成效是否明显, 1–5
     #[schema(value_type = i32, minimum = 1, maximum = 5)]
+    #[validate(range(min = 1, max = 5, code = "out_of_range"))]
     pub effect: i64,
     /// 群众是否满意, 1–5; 2 or less reopens the order to the community.
     #[schema(value_type = i32, minimum = 1, maximum = 5)]
+    #[validate(range(min = 1, max = 5, code = "out_of_range"))]
     pub satisfaction: i64,
     #[serde(default)]
     #[schema(max_length = 500)]
     pub comment: String,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct ReturnVisitBody {
     pub satisfied: bool,
     #[serde(default)]
@@ -92,7 +102,7 @@ pub struct ReturnVisitBody {
 }
 
 /// For commands that take no fields: `{}`, `null` or no body at all.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema, Validate)]
 pub struct NoBody {}
 
 macro_rules! order_command {
@@ -117,7 +127,7 @@ macro_rules! order_command {
             state: web::Data<AppState>,
             caller: Caller,
             id: web::Path<Uuid>,
-            body: OptionalJson<Option<$body>>,
+            body: OptionalJson<$body>,
         ) -> ApiResult<web::Json<OrderView>> {
             let $b = body.0;
             let cmd: Result<Command, DomainError> = $make;

@@ -9,15 +9,16 @@ use infra::usecase::orders::{self as usecase, Place, Submit};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
+use validator::Validate;
 
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiResult, Problem};
-use crate::extract::{parse_json, JsonBytes};
+use crate::extract::{parse_unchecked, shape_errors, JsonBytes};
 use crate::responses::{Auth, Body, Invalid};
 use crate::routes::order_views::OrderView;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct ContactInput {
     #[schema(example = "王阿姨", min_length = 1, max_length = 20)]
     pub name: String,
@@ -26,19 +27,19 @@ pub struct ContactInput {
     pub phone: String,
 }
 
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema, Validate)]
 pub struct LocationInput {
     /// GCJ-02 latitude as `wx.getLocation` gives it; give both or neither.
     #[schema(minimum = -90, maximum = 90)]
     pub lat: Option<f64>,
-    /// GCJ-02 longitude.
+    /// GCJ-02 longitude (both checked in domain: both or neither, in range).
     #[schema(minimum = -180, maximum = 180)]
     pub lng: Option<f64>,
     #[schema(min_length = 1, max_length = 200)]
     pub address: Option<String>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 pub struct NewOrder {
     #[schema(value_type = Kind, example = "issue")]
     pub kind: String,
@@ -50,6 +51,7 @@ pub struct NewOrder {
     /// Up to 9 ids of media the caller uploaded.
     #[serde(default)]
     #[schema(max_items = 9)]
+    #[validate(length(max = 9, code = "too_many"))]
     pub photos: Vec<Uuid>,
     /// The scanned poster's code, or give `building_id`.
     #[schema(example = "dd-hean", min_length = 1, max_length = 32)]
@@ -60,8 +62,9 @@ pub struct NewOrder {
 }
 
 impl NewOrder {
+    /// Shape (counts) and rules (kinds, text, phone, place) reported together.
     fn parse(self) -> Result<Submit, DomainError> {
-        let mut p = Problems::new();
+        let mut p = Problems::from_errors(shape_errors(&self));
         let kind = p.take(self.kind.parse::<Kind>());
         let description = p.take(fields::parse_description(&self.description));
         let photos = p.take(fields::parse_photos("photos", &self.photos));
@@ -131,7 +134,7 @@ pub async fn submit_order(
     body: JsonBytes,
 ) -> ApiResult<HttpResponse> {
     let key = idempotency_key(&req, &body.0)?;
-    let command = parse_json::<NewOrder>(&body.0)?.parse()?;
+    let command = parse_unchecked::<NewOrder>(&body.0)?.parse()?;
     let (detail, created) = usecase::submit(&state.db, caller.0, command, key).await?;
     let view = OrderView::of(detail, infra::ids::now_utc());
     Ok(HttpResponse::Created()
