@@ -60,11 +60,19 @@ def call(port, method, path, token=None, body=None):
 
 
 def measure_many(name, ports, fn):
-    """The same calls against each server in turn; prints a row per server and the ratio."""
-    results = [measure(f"{name} [{label}]", port, lambda i, p=port: fn(p, i)) for label, port in ports]
-    if len(results) == 2 and results[0] and results[1]:
-        (rps_a, p50_a), (rps_b, p50_b) = results
-        print(f"{'':<44} {ports[0][0]}/{ports[1][0]}: throughput x{rps_a / rps_b:.2f}, p50 x{p50_a / p50_b:.2f}")
+    """The same calls against each server; with two, in the order A B B A so that
+    drift (caches warming, the table growing) falls on both alike. Prints a row
+    per run and the ratio of the means."""
+    if len(ports) == 1:
+        label, port = ports[0]
+        measure(f"{name} [{label}]", port, lambda i: fn(port, i))
+        return
+    results = {label: [] for label, _ in ports}
+    for label, port in [ports[0], ports[1], ports[1], ports[0]]:
+        results[label].append(measure(f"{name} [{label}]", port, lambda i, p=port: fn(p, i)))
+    (a, ra), (b, rb) = [(label, results[label]) for label, _ in ports]
+    mean = lambda runs, k: sum(r[k] for r in runs) / len(runs)
+    print(f"{'':<44} {a}/{b}: throughput x{mean(ra, 0) / mean(rb, 0):.2f}, p50 x{mean(ra, 1) / mean(rb, 1):.2f}")
 
 
 def measure(name, port, fn):

@@ -30,14 +30,12 @@ pub struct FieldProblem {
 pub struct Problem {
     /// `urn:mashangban:problem:<code>`
     #[serde(rename = "type")]
-    #[schema(example = "urn:mashangban:problem:validation.failed")]
     pub type_: String,
     pub title: String,
     pub status: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    /// Stable machine code, e.g. `auth.invalid_credentials`.
-    #[schema(example = "validation.failed")]
+    /// Stable machine code, e.g. `auth.invalid_credentials` (see docs/api-conventions.md).
     pub code: String,
     /// For validation failures: every invalid field.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -111,6 +111,28 @@ both_backends! {
     }
 
     #[actix_web::test]
+    async fn every_creation_answers_201_with_location(db) {
+        let app = TestApp::seeded(db).await;
+        let admin = app.token("admin", "admin").await;
+        let community = app.region_id("diandeng").await;
+        let location = |r: &common::Resp| r.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+
+        let grid = app.post("/api/v1/regions", json!({"kind": "grid", "name": "第九网格", "parent_id": community}), Some(&admin)).await;
+        assert_eq!((grid.status.as_u16(), location(&grid)), (201, format!("/api/v1/regions/{}", grid.body["id"].as_str().unwrap())));
+        assert_eq!(app.get(&location(&grid), Some(&admin)).await.status, 200, "the Location answers");
+        let building = app.post("/api/v1/regions", json!({"kind": "building", "name": "九号楼", "parent_id": grid.body["id"]}), Some(&admin)).await;
+        let poster = app.post("/api/v1/posters", json!({"building_id": building.body["id"]}), Some(&admin)).await;
+        assert_eq!((poster.status.as_u16(), location(&poster)), (201, format!("/api/v1/posters/{}", poster.body["code"].as_str().unwrap())));
+        let category = app.post("/api/v1/categories", json!({"code": "safety", "name": "安全隐患"}), Some(&admin)).await;
+        let cid = category.body["id"].as_str().unwrap().to_owned();
+        assert_eq!((category.status.as_u16(), location(&category)), (201, format!("/api/v1/categories/{cid}")));
+        let item = app.post(&format!("/api/v1/categories/{cid}/items"), json!({"code": "gas-leak", "name": "燃气泄漏", "response_minutes": 15, "resolve_hours": 4}), Some(&admin)).await;
+        assert_eq!((item.status.as_u16(), location(&item)), (201, format!("/api/v1/category-items/{}", item.body["id"].as_str().unwrap())));
+        let unit = app.post("/api/v1/units", json!({"kind": "team", "name": "点灯志愿服务队", "region_id": community}), Some(&admin)).await;
+        assert_eq!((unit.status.as_u16(), location(&unit)), (201, format!("/api/v1/units/{}", unit.body["id"].as_str().unwrap())));
+    }
+
+    #[actix_web::test]
     async fn a_disabled_account_cannot_read_me(db) {
         let app = TestApp::seeded(db).await;
         let login = app.login("dd-grid1", "demo").await;

@@ -61,13 +61,15 @@ fn the_spec_examples_use_documented_codes() {
     let spec: serde_json::Value = serde_json::from_str(include_str!("../../openapi/openapi.json")).unwrap();
     let table = codes_in_table();
     let mut seen = 0;
-    for item in spec["paths"].as_object().unwrap().values() {
-        for op in item.as_object().unwrap().values() {
-            for response in op["responses"].as_object().unwrap().values() {
-                if let Some(code) = response["content"]["application/problem+json"]["example"]["code"].as_str() {
-                    assert!(table.contains(code), "example code {code} is not in the table");
-                    seen += 1;
-                }
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for (status, response) in op["responses"].as_object().unwrap() {
+                let Some(problem) = response["content"].get("application/problem+json") else { continue };
+                let code = problem["example"]["code"].as_str();
+                let code = code.unwrap_or_else(|| panic!("{method} {path} {status}: an example with its real code"));
+                assert!(table.contains(code), "{method} {path} {status}: example code {code} is not in the table");
+                assert_eq!(problem["example"]["status"].to_string(), *status, "{method} {path}: the example's status");
+                seen += 1;
             }
         }
     }

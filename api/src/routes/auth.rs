@@ -37,7 +37,7 @@ pub struct RefreshRequest {
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
-        (status = 422, description = "A field is missing or of the wrong type", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is missing or of the wrong type", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:validation.failed", "title": "请求参数有误", "status": 422, "code": "validation.failed"})),
         (status = 401, description = "Wrong username or password, or the account is disabled (`auth.invalid_credentials`)", body = Problem, content_type = "application/problem+json",
          example = json!({"type": "urn:mashangban:problem:auth.invalid_credentials", "title": "用户名或密码错误", "status": 401, "code": "auth.invalid_credentials"})),
         Body,
@@ -58,12 +58,14 @@ pub async fn login(state: web::Data<AppState>, body: Json<LoginRequest>) -> ApiR
     request_body = WechatLoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
-        (status = 401, description = "The account is disabled (`auth.user_disabled`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "WeChat marks the user as high-risk (`wechat.high_risk_user`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is missing or of the wrong type", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "WeChat rate limit (`wechat.rate_limited`)", body = Problem, content_type = "application/problem+json"),
-        (status = 502, description = "WeChat unreachable or misconfigured", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "WeChat busy (`wechat.busy`); retry after `Retry-After`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "The account is disabled (`auth.user_disabled`)", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:auth.user_disabled", "title": "身份验证失败", "status": 401, "code": "auth.user_disabled"})),
+        (status = 403, description = "WeChat marks the user as high-risk (`wechat.high_risk_user`)", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:wechat.high_risk_user", "title": "无权执行该操作", "status": 403, "code": "wechat.high_risk_user"})),
+        (status = 422, description = "A field is missing or of the wrong type", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:validation.failed", "title": "请求参数有误", "status": 422, "code": "validation.failed"})),
+        (status = 429, description = "WeChat rate limit (`wechat.rate_limited`)", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:wechat.rate_limited", "title": "请求过于频繁", "status": 429, "code": "wechat.rate_limited"})),
+        (status = 502, description = "WeChat unreachable (`wechat.unavailable`) or misconfigured (`wechat.misconfigured`)", body = Problem, content_type = "application/problem+json",
+         example = json!({"type": "urn:mashangban:problem:wechat.unavailable", "title": "暂时无法连接微信，请稍后重试", "status": 502, "code": "wechat.unavailable"})),
+        (status = 503, description = "WeChat busy (`wechat.busy`); retry after `Retry-After`", body = Problem, content_type = "application/problem+json",
+         example = json!({"type": "urn:mashangban:problem:wechat.busy", "title": "微信服务繁忙，请稍后重试", "status": 503, "code": "wechat.busy"})),
         Body,
     )
 )]
@@ -85,7 +87,7 @@ pub async fn wechat(state: web::Data<AppState>, body: Json<WechatLoginRequest>) 
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new access token and refresh token", body = TokenResponse),
-        (status = 422, description = "A field is missing or of the wrong type", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is missing or of the wrong type", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:validation.failed", "title": "请求参数有误", "status": 422, "code": "validation.failed"})),
         (status = 401, description = "Unknown, expired or reused refresh token (`auth.refresh_invalid`, `auth.refresh_reused`), or a disabled account", body = Problem, content_type = "application/problem+json",
          example = json!({"type": "urn:mashangban:problem:auth.refresh_reused", "title": "刷新令牌已被使用过，为安全起见该登录已失效，请重新登录", "status": 401, "code": "auth.refresh_reused"})),
         Body,

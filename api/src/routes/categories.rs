@@ -81,7 +81,7 @@ pub struct ListQuery {
     params(ListQuery),
     responses(
         (status = 200, description = "Categories in display order, each with its items", body = Vec<CategoryView>),
-        (status = 403, description = "`include_inactive=true` is for city-wide admins", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`include_inactive=true` is for city-wide admins", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:auth.forbidden", "title": "无权执行该操作", "status": 403, "code": "auth.forbidden"})),
         Query,
     )
 )]
@@ -153,10 +153,10 @@ pub struct ItemPatch {
     post, path = "/api/v1/categories", operation_id = "create_category", tag = "categories", security(("bearer" = [])),
     request_body = NewCategory,
     responses(
-        (status = 201, description = "Created", body = CategoryView),
-        (status = 403, description = "Not a city-wide admin", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Code already used (`category.code_taken`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "Created", body = CategoryView, headers(("Location" = String, description = "The new resource\'s path"))),
+        (status = 403, description = "Not a city-wide admin", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:auth.forbidden", "title": "无权执行该操作", "status": 403, "code": "auth.forbidden"})),
+        (status = 409, description = "Code already used (`category.code_taken`)", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:category.code_taken", "title": "与现有数据冲突", "status": 409, "code": "category.code_taken"})),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:validation.failed", "title": "请求参数有误", "status": 422, "code": "validation.failed"})),
         Auth, Body,
     )
 )]
@@ -183,9 +183,9 @@ pub async fn create_category(
     request_body = CategoryPatch,
     responses(
         (status = 200, description = "Updated", body = CategoryView),
-        (status = 403, description = "Not a city-wide admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a city-wide admin", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:auth.forbidden", "title": "无权执行该操作", "status": 403, "code": "auth.forbidden"})),
+        (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:category.not_found", "title": "资源不存在", "status": 404, "code": "category.not_found"})),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:validation.failed", "title": "请求参数有误", "status": 422, "code": "validation.failed"})),
         Auth, PathAndBody,
     )
 )]
@@ -211,11 +211,11 @@ pub async fn update_category(
     params(("id" = Uuid, Path, description = "Category id")),
     request_body = NewItem,
     responses(
-        (status = 201, description = "Created", body = ItemView),
-        (status = 403, description = "Not a city-wide admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Code already used (`category_item.code_taken`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "Created", body = ItemView, headers(("Location" = String, description = "The new resource\'s path"))),
+        (status = 403, description = "Not a city-wide admin", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:auth.forbidden", "title": "无权执行该操作", "status": 403, "code": "auth.forbidden"})),
+        (status = 404, description = "No such category", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:category.not_found", "title": "资源不存在", "status": 404, "code": "category.not_found"})),
+        (status = 409, description = "Code already used (`category_item.code_taken`)", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:category_item.code_taken", "title": "与现有数据冲突", "status": 409, "code": "category_item.code_taken"})),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:validation.failed", "title": "请求参数有误", "status": 422, "code": "validation.failed"})),
         Auth, PathAndBody,
     )
 )]
@@ -229,7 +229,9 @@ pub async fn create_item(
     let body = body.0;
     let draft = category::ItemDraft::parse(&body.code, &body.name, body.response_minutes, body.resolve_hours)?;
     let item = usecase::create_item(&state.db, caller.0, id.into_inner(), draft, body.sort_order).await?;
-    Ok(HttpResponse::Created().json(ItemView::from(item)))
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/category-items/{}", item.id)))
+        .json(ItemView::from(item)))
 }
 
 /// Rename an item, change its clock, reorder or (de)activate it (city-wide admin)
@@ -241,9 +243,9 @@ pub async fn create_item(
     request_body = ItemPatch,
     responses(
         (status = 200, description = "Updated", body = ItemView),
-        (status = 403, description = "Not a city-wide admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such item", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a city-wide admin", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:auth.forbidden", "title": "无权执行该操作", "status": 403, "code": "auth.forbidden"})),
+        (status = 404, description = "No such item", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:category_item.not_found", "title": "资源不存在", "status": 404, "code": "category_item.not_found"})),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:validation.failed", "title": "请求参数有误", "status": 422, "code": "validation.failed"})),
         Auth, PathAndBody,
     )
 )]

@@ -34,8 +34,8 @@ pub struct PartyMemberGrant {
     request_body = PartyMemberGrant,
     responses(
         (status = 200, description = "The user with the new roles", body = UserView),
-        (status = 403, description = "Not staff over every community given", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown user or community, or none given", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff over every community given", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:auth.forbidden", "title": "无权执行该操作", "status": 403, "code": "auth.forbidden"})),
+        (status = 422, description = "Unknown user or community, or none given", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:validation.failed", "title": "请求参数有误", "status": 422, "code": "validation.failed"})),
         Auth, Body,
     )
 )]
@@ -94,8 +94,8 @@ pub struct UnitQuery {
     params(UnitQuery),
     responses(
         (status = 200, description = "Units", body = Vec<UnitView>),
-        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown kind", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:auth.forbidden", "title": "无权执行该操作", "status": 403, "code": "auth.forbidden"})),
+        (status = 422, description = "Unknown kind", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:validation.failed", "title": "请求参数有误", "status": 422, "code": "validation.failed"})),
         Auth, Query,
     )
 )]
@@ -117,10 +117,10 @@ pub async fn list_units(
     post, path = "/api/v1/units", operation_id = "create_unit", tag = "people", security(("bearer" = [])),
     request_body = NewUnit,
     responses(
-        (status = 201, description = "Created", body = UnitView),
-        (status = 403, description = "Not an admin over the region", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Same name in the same region", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "Created", body = UnitView, headers(("Location" = String, description = "The new resource\'s path"))),
+        (status = 403, description = "Not an admin over the region", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:auth.forbidden", "title": "无权执行该操作", "status": 403, "code": "auth.forbidden"})),
+        (status = 409, description = "Same name in the same region", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:unit.name_taken", "title": "与现有数据冲突", "status": 409, "code": "unit.name_taken"})),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:validation.failed", "title": "请求参数有误", "status": 422, "code": "validation.failed"})),
         Auth, Body,
     )
 )]
@@ -129,7 +129,9 @@ pub async fn create_unit(state: web::Data<AppState>, caller: Caller, body: Json<
     let body = body.0;
     let kind: UnitKind = body.kind.parse()?;
     let unit = usecase::create_unit(&state.db, caller.0, kind, body.name, body.region_id).await?;
-    Ok(HttpResponse::Created().json(UnitView::from(unit)))
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/units/{}", unit.id)))
+        .json(UnitView::from(unit)))
 }
 
 /// Add a user to a unit: they then accept and handle what is dispatched to it (admin)
@@ -141,9 +143,9 @@ pub async fn create_unit(state: web::Data<AppState>, caller: Caller, body: Json<
     request_body = NewMember,
     responses(
         (status = 204, description = "Added (adding twice changes nothing)"),
-        (status = 403, description = "Not an admin over the unit's region", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown user", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin over the unit's region", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:auth.forbidden", "title": "无权执行该操作", "status": 403, "code": "auth.forbidden"})),
+        (status = 404, description = "No such unit", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:unit.not_found", "title": "资源不存在", "status": 404, "code": "unit.not_found"})),
+        (status = 422, description = "Unknown user", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:validation.failed", "title": "请求参数有误", "status": 422, "code": "validation.failed"})),
         Auth, PathAndBody,
     )
 )]

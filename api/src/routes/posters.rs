@@ -55,8 +55,8 @@ pub struct PosterQuery {
     params(PosterQuery),
     responses(
         (status = 200, description = "A page of posters", body = Page<PosterView>),
-        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`within` names no region", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:auth.forbidden", "title": "无权执行该操作", "status": 403, "code": "auth.forbidden"})),
+        (status = 404, description = "`within` names no region", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:poster.not_found", "title": "资源不存在", "status": 404, "code": "poster.not_found"})),
         Auth, Query,
     )
 )]
@@ -90,10 +90,10 @@ pub struct NewPoster {
     post, path = "/api/v1/posters", operation_id = "create_poster", tag = "posters", security(("bearer" = [])),
     request_body = NewPoster,
     responses(
-        (status = 201, description = "Created", body = PosterView),
-        (status = 403, description = "Not an admin over the building", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Code taken (`poster.code_taken`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid code, or not a building", body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "Created", body = PosterView, headers(("Location" = String, description = "The new resource\'s path"))),
+        (status = 403, description = "Not an admin over the building", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:auth.forbidden", "title": "无权执行该操作", "status": 403, "code": "auth.forbidden"})),
+        (status = 409, description = "Code taken (`poster.code_taken`)", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:poster.code_taken", "title": "与现有数据冲突", "status": 409, "code": "poster.code_taken"})),
+        (status = 422, description = "Invalid code, or not a building", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:validation.failed", "title": "请求参数有误", "status": 422, "code": "validation.failed"})),
         Auth, Body,
     )
 )]
@@ -102,7 +102,9 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: Json<NewPo
     let body = body.0;
     let code = body.code.as_deref().map(PosterCode::parse).transpose()?;
     let poster = usecase::create_poster(&state.db, caller.0, body.building_id, code).await?;
-    Ok(HttpResponse::Created().json(PosterView::from(poster)))
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/posters/{}", poster.code)))
+        .json(PosterView::from(poster)))
 }
 
 /// Revoke a poster: scanning it then answers 410 (admin over the building)
@@ -113,8 +115,8 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: Json<NewPo
     params(("code" = String, Path, description = "Poster code")),
     responses(
         (status = 200, description = "Revoked (revoking again changes nothing)", body = PosterView),
-        (status = 403, description = "Not an admin over the building", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such poster", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin over the building", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:auth.forbidden", "title": "无权执行该操作", "status": 403, "code": "auth.forbidden"})),
+        (status = 404, description = "No such poster", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:poster.not_found", "title": "资源不存在", "status": 404, "code": "poster.not_found"})),
         Auth, Path,
     )
 )]

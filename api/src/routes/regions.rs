@@ -44,8 +44,8 @@ pub struct RegionQuery {
     params(RegionQuery),
     responses(
         (status = 200, description = "A page of regions", body = Page<RegionView>),
-        (status = 404, description = "`within` names no region", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown kind", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`within` names no region", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:region.not_found", "title": "资源不存在", "status": 404, "code": "region.not_found"})),
+        (status = 422, description = "Unknown kind", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:validation.failed", "title": "请求参数有误", "status": 422, "code": "validation.failed"})),
         Auth, Query,
     )
 )]
@@ -83,7 +83,7 @@ pub struct RegionDetail {
     params(("id" = Uuid, Path, description = "Region id")),
     responses(
         (status = 200, description = "The region", body = RegionDetail),
-        (status = 404, description = "No such region", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such region", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:region.not_found", "title": "资源不存在", "status": 404, "code": "region.not_found"})),
         Auth, Path,
     )
 )]
@@ -131,10 +131,10 @@ pub struct RegionPatch {
     post, path = "/api/v1/regions", operation_id = "create_region", tag = "regions", security(("bearer" = [])),
     request_body = NewRegion,
     responses(
-        (status = 201, description = "Created", body = RegionView),
-        (status = 403, description = "Not an admin over the parent", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Code or sibling name taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or the wrong kind of parent", body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "Created", body = RegionView, headers(("Location" = String, description = "The new resource\'s path"))),
+        (status = 403, description = "Not an admin over the parent", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:auth.forbidden", "title": "无权执行该操作", "status": 403, "code": "auth.forbidden"})),
+        (status = 409, description = "Code or sibling name taken", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:region.code_taken", "title": "与现有数据冲突", "status": 409, "code": "region.code_taken"})),
+        (status = 422, description = "Invalid fields, or the wrong kind of parent", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:validation.failed", "title": "请求参数有误", "status": 422, "code": "validation.failed"})),
         Auth, Body,
     )
 )]
@@ -157,10 +157,10 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: Json<NewRe
     request_body = RegionPatch,
     responses(
         (status = 200, description = "Updated", body = RegionView),
-        (status = 403, description = "Not an admin over this region", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such region", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Code or sibling name taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin over this region", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:auth.forbidden", "title": "无权执行该操作", "status": 403, "code": "auth.forbidden"})),
+        (status = 404, description = "No such region", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:region.not_found", "title": "资源不存在", "status": 404, "code": "region.not_found"})),
+        (status = 409, description = "Code or sibling name taken", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:region.code_taken", "title": "与现有数据冲突", "status": 409, "code": "region.code_taken"})),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:validation.failed", "title": "请求参数有误", "status": 422, "code": "validation.failed"})),
         Auth, PathAndBody,
     )
 )]

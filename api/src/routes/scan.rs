@@ -29,8 +29,8 @@ pub struct ScanView {
     params(("code" = String, Path, description = "The poster's code (the QR code's scene)", example = "dd-hean")),
     responses(
         (status = 200, description = "The building, its grid, community and street, and the categories", body = ScanView),
-        (status = 404, description = "No such poster (`poster.not_found`)", body = Problem, content_type = "application/problem+json"),
-        (status = 410, description = "The poster was revoked (`poster.revoked`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such poster (`poster.not_found`)", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:poster.not_found", "title": "资源不存在", "status": 404, "code": "poster.not_found"})),
+        (status = 410, description = "The poster was revoked (`poster.revoked`)", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:poster.revoked", "title": "已停用", "status": 410, "code": "poster.revoked"})),
         Path,
     )
 )]

@@ -101,7 +101,7 @@ pub async fn list_orders(
     params(("id" = Uuid, Path, description = "Order id")),
     responses(
         (status = 200, description = "The order", body = OrderView),
-        (status = 404, description = "No such order, or not yours to see (`order.not_found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such order, or not yours to see (`order.not_found`)", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:order.not_found", "title": "资源不存在", "status": 404, "code": "order.not_found"})),
         Auth, Path,
     )
 )]
@@ -123,7 +123,7 @@ pub async fn get_order(
     params(("id" = Uuid, Path, description = "Order id")),
     responses(
         (status = 200, description = "Every event with actor, role and time", body = Vec<EventView>),
-        (status = 404, description = "No such order, or not yours to see (`order.not_found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such order, or not yours to see (`order.not_found`)", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:order.not_found", "title": "资源不存在", "status": 404, "code": "order.not_found"})),
         Auth, Path,
     )
 )]

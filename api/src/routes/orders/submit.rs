@@ -122,7 +122,7 @@ fn idempotency_key(req: &HttpRequest, body: &[u8]) -> Result<Option<IdempotencyK
         (status = 201, description = "Submitted, with its number and due times", body = OrderView,
          headers(("Location" = String, description = "The new order's URL"),
                  ("Idempotent-Replayed" = String, description = "`true` when this answers a retry"))),
-        (status = 409, description = "A request with this Idempotency-Key is in flight (`idempotency.in_flight`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A request with this Idempotency-Key is in flight (`idempotency.in_flight`)", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:idempotency.in_flight", "title": "与现有数据冲突", "status": 409, "code": "idempotency.in_flight"})),
         Auth, Body, Invalid,
     )
 )]
