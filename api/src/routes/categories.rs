@@ -70,6 +70,7 @@ pub fn category_view(c: Category, items: Vec<CategoryItem>) -> CategoryView {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ListQuery {
     /// Include deactivated categories and items (city-wide admins only).
+    #[param(default = false)]
     pub include_inactive: Option<bool>,
 }
 

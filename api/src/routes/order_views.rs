@@ -53,7 +53,8 @@ pub struct Assignee {
     pub id: Option<Uuid>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+/// 评单: four dimensions and a comment (on the order, and in its `rated` event).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RatingView {
     /// 完成是否到位, 1–5
     #[schema(minimum = 1, maximum = 5)]
@@ -210,19 +211,6 @@ pub struct ResolvedData {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct RatedData {
-    #[schema(minimum = 1, maximum = 5)]
-    pub completion: u8,
-    #[schema(minimum = 1, maximum = 5)]
-    pub progress: u8,
-    #[schema(minimum = 1, maximum = 5)]
-    pub effect: u8,
-    #[schema(minimum = 1, maximum = 5)]
-    pub satisfaction: u8,
-    pub comment: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ReturnVisitedData {
     pub satisfied: bool,
     pub note: String,
@@ -270,7 +258,7 @@ pub enum EventPayload {
     Rejected(ReasonData),
     Arrived(ArrivedData),
     Resolved(ResolvedData),
-    Rated(RatedData),
+    Rated(RatingView),
     Reopened(ReopenedData),
     ReturnVisited(ReturnVisitedData),
     Closed(ClosedData),

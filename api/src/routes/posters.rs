@@ -38,6 +38,7 @@ pub struct PosterQuery {
     pub building_id: Option<Uuid>,
     /// Only posters of buildings below this region.
     pub within: Option<Uuid>,
+    #[param(default = false)]
     pub include_revoked: Option<bool>,
     /// Page size, 1–200 (values outside are clamped).
     #[param(minimum = 1, maximum = 200, default = 50)]

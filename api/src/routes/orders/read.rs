@@ -31,8 +31,10 @@ pub struct OrderQuery {
     #[param(pattern = "^me$")]
     pub assignee: Option<String>,
     /// Only orders waiting in a community's open pool.
+    #[param(default = false)]
     pub pool: Option<bool>,
     /// Only open orders past a due time.
+    #[param(default = false)]
     pub overdue: Option<bool>,
     /// Text in the description or the number.
     #[param(min_length = 1, max_length = 100)]
