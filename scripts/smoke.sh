@@ -44,6 +44,7 @@ curl -sf -X POST "$base/api/v1/auth/login" -H 'Content-Type: application/json' \
 (cd "$work" && echo 'short' | "$OLDPWD/target/debug/mashangban" user create --username ops-x \
     --display-name x --role admin 2>/dev/null) && fail "a short password was accepted"
 (cd "$work" && "$OLDPWD/target/debug/mashangban" sweep | grep -q '^sweep: ') || fail "sweep command"
+(cd "$work" && "$OLDPWD/target/debug/mashangban" dispatch | grep -q '^dispatch: ') || fail "dispatch command"
 
 # Production refuses default secrets, and demo passwords.
 (cd "$work" && MSB_ENV=prod MSB_BIND=127.0.0.1:0 "$OLDPWD/target/debug/mashangban" serve >/dev/null 2>&1) \
@@ -51,4 +52,4 @@ curl -sf -X POST "$base/api/v1/auth/login" -H 'Content-Type: application/json' \
 refusal=$(cd "$work" && MSB_ENV=prod MSB_BIND=127.0.0.1:0 MSB_JWT_SECRET=0123456789abcdef0123456789abcdef-x \
     MSB_WECHAT_APPID=wx1 MSB_WECHAT_SECRET=s "$OLDPWD/target/debug/mashangban" serve 2>&1) && fail "prod started while demo passwords work"
 echo "$refusal" | grep -q "demo fixture password" || fail "prod refusal does not say why: $refusal"
-echo "smoke: ok ($base: healthz, readyz, scan, swagger-ui offline, login, me, token, doc examples, user create, sweep, prod refusals)"
+echo "smoke: ok ($base: healthz, readyz, scan, swagger-ui offline, login, me, token, doc examples, user create, sweep, dispatch, prod refusals)"

@@ -41,6 +41,8 @@ pub enum Command {
     Openapi,
     /// One pass of the sweeper: flag overdue orders, close resolved ones nobody rated
     Sweep,
+    /// Send every notification that is due (the outbox), then exit
+    Dispatch,
     /// Manage accounts
     User {
         #[command(subcommand)]
@@ -102,6 +104,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("sweep: {} overdue flagged, {} closed without rating", report.overdue_flagged, report.auto_closed);
             Ok(())
         }
+        Command::Dispatch => {
+            let state = AppState::connect(Config::from_env()?).await?;
+            let r = infra::usecase::notifications::dispatch(&state.db, infra::ids::now_utc()).await?;
+            println!("dispatch: {} sent, {} to retry, {} dead", r.sent, r.retried, r.dead);
+            Ok(())
+        }
         Command::User { command: UserCommand::Create { username, display_name, role, region, phone } } => {
             let state = AppState::connect(Config::from_env()?).await?;
             create_user(&state, username, display_name, role, region, phone).await
@@ -145,6 +153,7 @@ async fn serve(seed_first: bool) -> anyhow::Result<()> {
     }
     check_prod_ready(&state).await?;
     spawn_sweeper(state.clone());
+    spawn_dispatcher(state.clone());
     let bind = state.config.bind.clone();
     let server_state = state.clone();
     let server = HttpServer::new(move || app(server_state.clone()).wrap(TracingLogger::default()))
@@ -178,6 +187,27 @@ fn spawn_sweeper(state: AppState) {
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error.cause = %e, "sweep failed"),
+            }
+        }
+    });
+}
+
+/// Sends notifications in the background. Safe on every node at once: rows
+/// are claimed (`FOR UPDATE SKIP LOCKED` on PostgreSQL) before they are sent.
+fn spawn_dispatcher(state: AppState) {
+    let every = state.config.dispatch_interval;
+    if every.is_zero() {
+        return;
+    }
+    actix_web::rt::spawn(async move {
+        let channels = infra::usecase::notifications::channels(&state.db);
+        let mut tick = actix_web::rt::time::interval(every);
+        loop {
+            tick.tick().await;
+            match infra::notify::dispatch_all(&state.db, &channels, infra::ids::now_utc()).await {
+                Ok(r) if r.claimed() > 0 => tracing::info!(sent = r.sent, retry = r.retried, dead = r.dead, "dispatch"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error.cause = %e, "dispatch failed"),
             }
         }
     });

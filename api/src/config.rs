@@ -50,6 +50,8 @@ pub struct Config {
     pub auto_close_after: Duration,
     /// How often the sweeper looks for overdue and unrated orders (0: never, in this process).
     pub sweep_interval: Duration,
+    /// How often the dispatcher looks for notifications to send (0: never, in this process).
+    pub dispatch_interval: Duration,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -96,6 +98,7 @@ impl Config {
             wechat_secret: Secret::new(get("MSB_WECHAT_SECRET").unwrap_or_else(|| "wx-dev-secret".to_owned())),
             auto_close_after: Duration::from_secs(number("MSB_AUTO_CLOSE_DAYS", 7)?.saturating_mul(24 * 3600)),
             sweep_interval: Duration::from_secs(number("MSB_SWEEP_INTERVAL_SECONDS", 60)?),
+            dispatch_interval: Duration::from_millis(number("MSB_DISPATCH_INTERVAL_MS", 1000)?),
         };
         config.check()?;
         Ok(config)

@@ -30,6 +30,7 @@ to the same path instead. Display names of statuses, kinds and roles come from `
         (name = "posters", description = "QR posters bound to buildings"),
         (name = "orders", description = "点单 派单 接单 抢单 评单: the closed loop"),
         (name = "people", description = "Party members, organisations, volunteer teams, departments"),
+        (name = "notifications", description = "The in-app inbox: what the system told you"),
         (name = "labels", description = "Display names of every closed set"),
         (name = "operations", description = "Liveness and readiness"),
     )

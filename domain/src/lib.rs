@@ -6,6 +6,7 @@
 pub mod actor;
 pub mod category;
 pub mod contact;
+pub mod delivery;
 pub mod enums;
 pub mod error;
 pub mod order;

@@ -190,6 +190,21 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        claimed_by -> Nullable<Text>,
+        claimed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        user_id -> Text,
+        outbox_id -> Text,
+        order_id -> Nullable<Text>,
+        template -> Text,
+        payload -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
     }
 }
 
@@ -211,6 +226,7 @@ diesel::joinable!(user_roles -> regions (region_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(unit_members -> units (unit_id));
 diesel::joinable!(order_events -> orders (order_id));
+diesel::joinable!(notifications -> outbox (outbox_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
@@ -226,5 +242,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     orders,
     order_events,
     outbox,
+    notifications,
     idempotency_keys,
 );

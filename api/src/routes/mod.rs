@@ -10,6 +10,7 @@ pub mod categories;
 pub mod health;
 pub mod labels;
 pub mod me;
+pub mod notifications;
 pub mod order_views;
 pub mod orders;
 pub mod people;
@@ -24,6 +25,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(auth::wechat)
         .service(auth::refresh)
         .service(me::me)
+        .service(notifications::list_my_notifications)
+        .service(notifications::count_my_unread_notifications)
+        .service(notifications::mark_notification_read)
+        .service(notifications::mark_all_notifications_read)
         .service(labels::list_labels)
         .service(scan::scan)
         .service(categories::list)

@@ -8,12 +8,19 @@ use super::{Level, Order, Status, Target};
 /// Staff roles that may work an order at its current escalation level, within
 /// their scope. Returns the role the actor acts in.
 pub fn staff_in_scope(actor: &Actor, order: &Order) -> Option<Role> {
-    let eligible: &[Role] = match order.level {
+    staff_roles(order.level)
+        .iter()
+        .copied()
+        .find(|role| actor.grants.iter().any(|g| g.role == *role && g.scope.contains(order.path())))
+}
+
+/// The staff roles that work an order at `level` (and are told about it).
+pub fn staff_roles(level: Level) -> &'static [Role] {
+    match level {
         Level::Community => &[Role::Admin, Role::StreetStaff, Role::CommunityStaff, Role::GridWorker],
         Level::Street => &[Role::Admin, Role::StreetStaff],
         Level::Department => &[Role::Admin, Role::DepartmentStaff],
-    };
-    eligible.iter().copied().find(|role| actor.grants.iter().any(|g| g.role == *role && g.scope.contains(order.path())))
+    }
 }
 
 /// Staff who may read the order and make return visits: any staff grant

@@ -79,6 +79,8 @@ struct OutboxRow {
     last_error: Option<String>,
     created_at: chrono::NaiveDateTime,
     sent_at: Option<chrono::NaiveDateTime>,
+    claimed_by: Option<String>,
+    claimed_at: Option<chrono::NaiveDateTime>,
 }
 
 /// Appends the transition's events after the order's last one, and the outbox
@@ -114,6 +116,8 @@ fn append(conn: &mut AnyConnection, t: &Transition, actor: Option<Uuid>) -> Resu
             last_error: None,
             created_at: at,
             sent_at: None,
+            claimed_by: None,
+            claimed_at: None,
         };
         diesel::insert_into(outbox::table).values(&row).execute(conn).map_err(storage)?;
     }

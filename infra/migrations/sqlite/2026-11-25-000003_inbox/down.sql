@@ -1,0 +1,3 @@
+DROP TABLE notifications;
+ALTER TABLE outbox DROP COLUMN claimed_at;
+ALTER TABLE outbox DROP COLUMN claimed_by;

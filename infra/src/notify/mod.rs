@@ -1,0 +1,41 @@
+//! Notifications: every transition writes outbox rows in its own transaction
+//! (`repo/orders/write.rs`); the dispatcher here claims them, resolves who is
+//! told, hands them to each channel, and retries with backoff until they are
+//! sent or dead (`domain::delivery`). Channels sit behind one trait.
+
+pub mod dispatcher;
+pub mod inbox;
+mod outbox;
+mod recipients;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use uuid::Uuid;
+
+pub use dispatcher::{dispatch_all, dispatch_once, DispatchReport};
+
+/// A boxed future, for the channel trait (no async fn in dyn traits).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// One notification on its way: what happened, and to whom.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    pub outbox_id: Uuid,
+    pub order_id: Option<Uuid>,
+    /// e.g. `order.submitted`; its title is `domain::delivery::title`.
+    pub template: String,
+    /// `{order_id, number, status}`.
+    pub payload: serde_json::Value,
+    /// The people told, resolved from the row's recipient when it is sent.
+    pub users: Vec<Uuid>,
+}
+
+/// Where notifications go: the in-app inbox now; WeChat subscribe messages,
+/// WeCom robots and webhooks next. A failure is retried as a whole, so a
+/// channel must take a repeat without telling anyone twice (the inbox keeps one
+/// row per outbox row and person).
+pub trait Channel: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn deliver<'a>(&'a self, delivery: &'a Delivery) -> BoxFuture<'a, Result<(), String>>;
+}

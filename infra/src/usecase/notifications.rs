@@ -1,0 +1,39 @@
+//! The in-app inbox as its owner uses it, and the dispatcher's passes.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use domain::DomainError;
+use uuid::Uuid;
+
+use crate::db::Db;
+use crate::notify::inbox::{self, InboxChannel, Notification};
+use crate::notify::{Channel, DispatchReport};
+use crate::repo::{Page, Paged};
+
+/// The channels a server sends through. The inbox always; more to come.
+pub fn channels(db: &Db) -> Vec<Arc<dyn Channel>> {
+    vec![Arc::new(InboxChannel::new(db.clone()))]
+}
+
+/// Sends everything due at `now`, in passes of one batch.
+pub async fn dispatch(db: &Db, now: DateTime<Utc>) -> Result<DispatchReport, DomainError> {
+    crate::notify::dispatch_all(db, &channels(db), now).await
+}
+
+pub async fn list(db: &Db, user: Uuid, unread_only: bool, page: Page) -> Result<Paged<Notification>, DomainError> {
+    db.run(move |c| inbox::list(c, user, unread_only, &page)).await
+}
+
+pub async fn unread(db: &Db, user: Uuid) -> Result<i64, DomainError> {
+    db.run(move |c| inbox::unread(c, user)).await
+}
+
+/// Marks one notification read (404 if it is not the user's); how many changed.
+pub async fn mark_read(db: &Db, user: Uuid, id: Uuid) -> Result<usize, DomainError> {
+    db.write(move |c| inbox::mark_read(c, user, Some(id))).await
+}
+
+pub async fn mark_all_read(db: &Db, user: Uuid) -> Result<usize, DomainError> {
+    db.write(move |c| inbox::mark_read(c, user, None)).await
+}
