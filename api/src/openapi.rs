@@ -31,6 +31,7 @@ to the same path instead. Display names of statuses, kinds and roles come from `
         (name = "orders", description = "点单 派单 接单 抢单 评单: the closed loop"),
         (name = "people", description = "Party members, organisations, volunteer teams, departments"),
         (name = "notifications", description = "The in-app inbox: what the system told you"),
+        (name = "webhooks", description = "Signed notifications POSTed to receivers admins register"),
         (name = "labels", description = "Display names of every closed set"),
         (name = "operations", description = "Liveness and readiness"),
     )

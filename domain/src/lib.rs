@@ -14,5 +14,6 @@ pub mod poster;
 pub mod region;
 pub mod text;
 pub mod user;
+pub mod webhook;
 
 pub use error::{DomainError, FieldError};

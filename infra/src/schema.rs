@@ -209,6 +209,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    webhooks (id) {
+        id -> Text,
+        url -> Text,
+        secret -> Text,
+        templates -> Text,
+        region_id -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     idempotency_keys (user_id, key) {
         user_id -> Text,
         key -> Text,
@@ -227,6 +239,7 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(unit_members -> units (unit_id));
 diesel::joinable!(order_events -> orders (order_id));
 diesel::joinable!(notifications -> outbox (outbox_id));
+diesel::joinable!(webhooks -> regions (region_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
@@ -243,5 +256,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     order_events,
     outbox,
     notifications,
+    webhooks,
     idempotency_keys,
 );

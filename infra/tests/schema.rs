@@ -75,6 +75,7 @@ both_backends! {
             ("units", declared(units::table.select(units::all_columns))),
             ("user_roles", declared(user_roles::table.select(user_roles::all_columns))),
             ("users", declared(users::table.select(users::all_columns))),
+            ("webhooks", declared(webhooks::table.select(webhooks::all_columns))),
         ];
         let names: Vec<String> = expected.iter().map(|(t, _)| (*t).to_owned()).collect();
         assert_eq!(tables(&mut conn), names, "tables differ from schema.rs");

@@ -17,6 +17,7 @@ pub mod people;
 pub mod posters;
 pub mod regions;
 pub mod scan;
+pub mod webhooks;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -62,6 +63,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(people::list_units)
         .service(people::create_unit)
         .service(people::add_member)
+        .service(webhooks::create_webhook)
+        .service(webhooks::list_webhooks)
+        .service(webhooks::delete_webhook)
         .service(health::healthz)
         .service(health::readyz);
 }

@@ -91,6 +91,10 @@ impl TestApp {
         self.send(auth(test::TestRequest::post().uri(path).set_json(body), token)).await
     }
 
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Resp {
+        self.send(auth(test::TestRequest::delete().uri(path), token)).await
+    }
+
     pub async fn patch(&self, path: &str, body: Value, token: Option<&str>) -> Resp {
         self.send(auth(test::TestRequest::patch().uri(path).set_json(body), token)).await
     }

@@ -7,6 +7,7 @@ pub mod dispatcher;
 pub mod inbox;
 mod outbox;
 mod recipients;
+pub mod webhook;
 
 use std::future::Future;
 use std::pin::Pin;

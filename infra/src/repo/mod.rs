@@ -9,6 +9,7 @@ pub mod regions;
 pub mod tokens;
 pub mod units;
 pub mod users;
+pub mod webhooks;
 
 /// Cursor pagination: the last id seen, and how many to return.
 #[derive(Debug, Clone)]

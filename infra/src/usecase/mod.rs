@@ -11,6 +11,7 @@ pub mod orders;
 pub mod people;
 pub mod places;
 pub mod sweep;
+pub mod webhooks;
 
 pub use crate::repo::orders::{OrderFilter, TimelineEvent};
 pub use crate::repo::{Page, Paged};

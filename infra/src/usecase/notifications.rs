@@ -8,12 +8,18 @@ use uuid::Uuid;
 
 use crate::db::Db;
 use crate::notify::inbox::{self, InboxChannel, Notification};
+use crate::notify::webhook::WebhookChannel;
 use crate::notify::{Channel, DispatchReport};
 use crate::repo::{Page, Paged};
 
-/// The channels a server sends through. The inbox always; more to come.
+/// The channels a server sends through: the in-app inbox and registered webhooks.
 pub fn channels(db: &Db) -> Vec<Arc<dyn Channel>> {
-    vec![Arc::new(InboxChannel::new(db.clone()))]
+    let mut out: Vec<Arc<dyn Channel>> = vec![Arc::new(InboxChannel::new(db.clone()))];
+    match WebhookChannel::new(db.clone()) {
+        Ok(webhooks) => out.push(Arc::new(webhooks)),
+        Err(e) => tracing::error!(error.cause = %e, "webhooks disabled: no HTTP client"),
+    }
+    out
 }
 
 /// Sends everything due at `now`, in passes of one batch.
