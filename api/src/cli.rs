@@ -106,7 +106,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Dispatch => {
             let state = AppState::connect(Config::from_env()?).await?;
-            let r = infra::usecase::notifications::dispatch(&state.db, infra::ids::now_utc()).await?;
+            let r = infra::usecase::notifications::dispatch(&state.db, &state.config.notify(), infra::ids::now_utc())
+                .await?;
             println!("dispatch: {} sent, {} to retry, {} dead", r.sent, r.retried, r.dead);
             Ok(())
         }
@@ -200,7 +201,7 @@ fn spawn_dispatcher(state: AppState) {
         return;
     }
     actix_web::rt::spawn(async move {
-        let channels = infra::usecase::notifications::channels(&state.db);
+        let channels = infra::usecase::notifications::channels(&state.db, &state.config.notify());
         let mut tick = actix_web::rt::time::interval(every);
         loop {
             tick.tick().await;

@@ -52,6 +52,15 @@ pub struct Config {
     pub sweep_interval: Duration,
     /// How often the dispatcher looks for notifications to send (0: never, in this process).
     pub dispatch_interval: Duration,
+    /// Where the WeCom group-robot API is (tests point it at a fake).
+    pub wecom_api_base: String,
+}
+
+impl Config {
+    /// What the notification channels need to know.
+    pub fn notify(&self) -> infra::usecase::notifications::NotifyConfig {
+        infra::usecase::notifications::NotifyConfig { wecom_api_base: self.wecom_api_base.clone() }
+    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -99,6 +108,8 @@ impl Config {
             auto_close_after: Duration::from_secs(number("MSB_AUTO_CLOSE_DAYS", 7)?.saturating_mul(24 * 3600)),
             sweep_interval: Duration::from_secs(number("MSB_SWEEP_INTERVAL_SECONDS", 60)?),
             dispatch_interval: Duration::from_millis(number("MSB_DISPATCH_INTERVAL_MS", 1000)?),
+            wecom_api_base: get("MSB_WECOM_API_BASE")
+                .unwrap_or_else(|| infra::notify::wecom::PUBLIC_API_BASE.to_owned()),
         };
         config.check()?;
         Ok(config)

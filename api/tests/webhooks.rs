@@ -87,7 +87,7 @@ both_backends! {
         assert_eq!(app.get("/api/v1/webhooks", Some(&admin)).await.body.as_array().unwrap().len(), 1);
 
         let first = app.post("/api/v1/orders", order(), Some(&resident)).await;
-        let sent = infra::usecase::notifications::dispatch(&app.state.db, infra::ids::now_utc()).await.unwrap();
+        let sent = infra::usecase::notifications::dispatch(&app.state.db, &app.state.config.notify(), infra::ids::now_utc()).await.unwrap();
         assert_eq!((sent.sent, sent.retried), (1, 0));
         {
             let got = receiver.got.lock().unwrap();
@@ -105,10 +105,10 @@ both_backends! {
         let second = app.post("/api/v1/orders", order(), Some(&resident)).await;
         assert_eq!(second.status, 201);
         let now = infra::ids::now_utc();
-        let failed = infra::usecase::notifications::dispatch(&app.state.db, now).await.unwrap();
+        let failed = infra::usecase::notifications::dispatch(&app.state.db, &app.state.config.notify(), now).await.unwrap();
         assert_eq!((failed.sent, failed.retried), (0, 1));
         receiver.down.store(false, Ordering::SeqCst);
-        let later = infra::usecase::notifications::dispatch(&app.state.db, now + chrono::Duration::seconds(13)).await.unwrap();
+        let later = infra::usecase::notifications::dispatch(&app.state.db, &app.state.config.notify(), now + chrono::Duration::seconds(13)).await.unwrap();
         assert_eq!(later.sent, 1);
         assert_eq!(receiver.got.lock().unwrap().len(), 2);
         // The inbox was told once, however often the row was retried.
@@ -119,7 +119,69 @@ both_backends! {
         let id = created.body["id"].as_str().unwrap();
         assert_eq!(app.delete(&format!("/api/v1/webhooks/{id}"), Some(&admin)).await.status, 204);
         app.post("/api/v1/orders", order(), Some(&resident)).await;
-        infra::usecase::notifications::dispatch(&app.state.db, infra::ids::now_utc()).await.unwrap();
+        infra::usecase::notifications::dispatch(&app.state.db, &app.state.config.notify(), infra::ids::now_utc()).await.unwrap();
         assert_eq!(receiver.got.lock().unwrap().len(), 2);
     }
+
+    #[actix_web::test]
+    async fn the_community_staff_group_hears_of_new_orders_through_its_wecom_robot(db) {
+        let app = TestApp::seeded(db).await;
+        let admin = app.token("admin", "admin").await;
+        let resident = app.token_for("jumin").await;
+        let (base, robot) = start_wecom().await;
+        let notify = infra::usecase::notifications::NotifyConfig { wecom_api_base: base };
+        let community = app.region_id("diandeng").await;
+        let grid = app.region_id("diandeng-g1").await;
+
+        let refused = app.post("/api/v1/wecom-robots", json!({"region_id": grid, "key": "robot-key-0001"}), Some(&admin)).await;
+        assert_eq!(refused.status, 422, "a grid has no robot: {:?}", refused.body);
+        let set = app.post("/api/v1/wecom-robots", json!({"region_id": community, "key": "robot-key-0001"}), Some(&admin)).await;
+        assert_eq!(set.status, 200, "{:?}", set.body);
+        assert!(set.body.get("key").is_none(), "the key is never shown");
+
+        let submitted = app.post("/api/v1/orders", order(), Some(&resident)).await;
+        let number = submitted.body["number"].as_str().unwrap().to_owned();
+        infra::usecase::notifications::dispatch(&app.state.db, &notify, infra::ids::now_utc()).await.unwrap();
+        {
+            let got = robot.got.lock().unwrap();
+            assert_eq!(got.len(), 1);
+            let (key, _, _, body) = &got[0];
+            let body: Value = serde_json::from_str(body).unwrap();
+            assert_eq!((key.as_str(), body["msgtype"].as_str()), ("robot-key-0001", Some("markdown")));
+            let content = body["markdown"]["content"].as_str().unwrap();
+            assert!(content.contains("有新的工单待派单") && content.contains(&number) && content.contains("待派单"), "{content}");
+        }
+        // WeCom's rate limit (45009) is a failure to retry, not a success.
+        robot.down.store(true, Ordering::SeqCst);
+        app.post("/api/v1/orders", order(), Some(&resident)).await;
+        let limited = infra::usecase::notifications::dispatch(&app.state.db, &notify, infra::ids::now_utc()).await.unwrap();
+        assert_eq!((limited.sent, limited.retried), (0, 1));
+
+        assert_eq!(app.get("/api/v1/wecom-robots", Some(&admin)).await.body.as_array().unwrap().len(), 1);
+        assert_eq!(app.delete(&format!("/api/v1/wecom-robots/{community}"), Some(&admin)).await.status, 204);
+        assert_eq!(app.delete(&format!("/api/v1/wecom-robots/{community}"), Some(&admin)).await.status, 404);
+    }
+}
+
+async fn wecom_send(state: web::Data<Receiver>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    if state.down.load(Ordering::SeqCst) {
+        return HttpResponse::Ok().json(json!({"errcode": 45009, "errmsg": "api freq out of limit"}));
+    }
+    let key = req.query_string().strip_prefix("key=").unwrap_or_default().to_owned();
+    state.got.lock().unwrap().push((key, String::new(), String::new(), String::from_utf8(body.to_vec()).unwrap()));
+    HttpResponse::Ok().json(json!({"errcode": 0, "errmsg": "ok"}))
+}
+
+async fn start_wecom() -> (String, Receiver) {
+    let receiver = Receiver::default();
+    let data = web::Data::new(receiver.clone());
+    let server = HttpServer::new(move || {
+        App::new().app_data(data.clone()).route("/cgi-bin/webhook/send", web::post().to(wecom_send))
+    })
+    .workers(1)
+    .bind(("127.0.0.1", 0))
+    .unwrap();
+    let port = server.addrs()[0].port();
+    actix_web::rt::spawn(server.run());
+    (format!("http://127.0.0.1:{port}"), receiver)
 }

@@ -221,6 +221,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    wecom_robots (region_id) {
+        region_id -> Text,
+        robot_key -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     idempotency_keys (user_id, key) {
         user_id -> Text,
         key -> Text,
@@ -257,5 +265,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     notifications,
     webhooks,
+    wecom_robots,
     idempotency_keys,
 );

@@ -73,7 +73,7 @@ both_backends! {
     async fn a_new_order_tells_the_staff_of_its_grid_community_and_street(db) {
         let resident = db.run(|c| { seed::run(c, true)?; Ok(actor_of(c, "jumin")) }).await.unwrap();
         report(&db, &resident).await;
-        let channels: Vec<Arc<dyn Channel>> = infra::usecase::notifications::channels(&db);
+        let channels: Vec<Arc<dyn Channel>> = infra::usecase::notifications::channels(&db, &Default::default());
         let sent = dispatch_all(&db, &channels, infra::ids::now_utc()).await.unwrap();
         assert_eq!((sent.sent, sent.retried, sent.dead), (1, 0, 0));
         let told: Vec<String> = db.run(|c| {

@@ -76,6 +76,7 @@ both_backends! {
             ("user_roles", declared(user_roles::table.select(user_roles::all_columns))),
             ("users", declared(users::table.select(users::all_columns))),
             ("webhooks", declared(webhooks::table.select(webhooks::all_columns))),
+            ("wecom_robots", declared(wecom_robots::table.select(wecom_robots::all_columns))),
         ];
         let names: Vec<String> = expected.iter().map(|(t, _)| (*t).to_owned()).collect();
         assert_eq!(tables(&mut conn), names, "tables differ from schema.rs");

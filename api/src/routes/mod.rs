@@ -66,6 +66,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(webhooks::create_webhook)
         .service(webhooks::list_webhooks)
         .service(webhooks::delete_webhook)
+        .service(webhooks::set_wecom_robot)
+        .service(webhooks::list_wecom_robots)
+        .service(webhooks::delete_wecom_robot)
         .service(health::healthz)
         .service(health::readyz);
 }

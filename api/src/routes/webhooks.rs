@@ -4,7 +4,7 @@
 use actix_web::{delete, get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use domain::webhook::WebhookDraft;
-use infra::usecase::webhooks::{self as usecase, Webhook};
+use infra::usecase::webhooks::{self as usecase, Robot, Webhook};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -113,5 +113,82 @@ pub async fn delete_webhook(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     usecase::delete(&state.db, caller.0, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A community's or street's WeCom group robot (its key is never shown again).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RobotView {
+    pub region_id: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Robot> for RobotView {
+    fn from(r: Robot) -> Self {
+        RobotView { region_id: r.region_id, created_at: r.created_at }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+pub struct NewRobot {
+    /// A community or a street.
+    pub region_id: Uuid,
+    /// The `key` of the robot's webhook address (`…/cgi-bin/webhook/send?key=…`).
+    #[schema(min_length = 8, max_length = 64, format = Password)]
+    #[validate(length(min = 8, max = 64, code = "invalid_key"))]
+    pub key: String,
+}
+
+/// Set the WeCom group robot of a community or street (admin over it)
+///
+/// New orders, rejections, escalations, overdue orders and ratings of orders below the region
+/// are posted to the staff chat group as markdown. Setting it again replaces the key.
+#[utoipa::path(
+    tag = "webhooks", security(("bearer" = [])),
+    request_body = NewRobot,
+    responses((status = 200, description = "Set", body = RobotView), Auth, Body, StaffOnly, Invalid)
+)]
+#[post("/api/v1/wecom-robots")]
+pub async fn set_wecom_robot(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<NewRobot>,
+) -> ApiResult<web::Json<RobotView>> {
+    let b = body.0;
+    Ok(web::Json(usecase::set_robot(&state.db, caller.0, b.region_id, b.key).await?.into()))
+}
+
+/// List the WeCom group robots you administer
+///
+/// One per community or street at most.
+#[utoipa::path(
+    tag = "webhooks", security(("bearer" = [])),
+    responses((status = 200, description = "Robots", body = Vec<RobotView>), Auth)
+)]
+#[get("/api/v1/wecom-robots")]
+pub async fn list_wecom_robots(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<Vec<RobotView>>> {
+    Ok(web::Json(usecase::list_robots(&state.db, caller.0).await?.into_iter().map(RobotView::from).collect()))
+}
+
+/// Remove a region's WeCom group robot
+///
+/// Its chat group hears nothing more.
+#[utoipa::path(
+    tag = "webhooks", security(("bearer" = [])),
+    params(("region_id" = Uuid, Path, description = "The community or street")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 404, description = "No robot there that you administer (`wecom_robot.not_found`)", body = Problem, content_type = "application/problem+json",
+         example = json!({"type": "urn:mashangban:problem:wecom_robot.not_found", "title": "资源不存在", "status": 404, "code": "wecom_robot.not_found"})),
+        Auth, Path,
+    )
+)]
+#[delete("/api/v1/wecom-robots/{region_id}")]
+pub async fn delete_wecom_robot(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    usecase::remove_robot(&state.db, caller.0, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

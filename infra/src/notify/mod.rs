@@ -8,6 +8,7 @@ pub mod inbox;
 mod outbox;
 mod recipients;
 pub mod webhook;
+pub mod wecom;
 
 use std::future::Future;
 use std::pin::Pin;

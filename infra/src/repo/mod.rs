@@ -6,6 +6,7 @@ pub mod idempotency;
 pub mod orders;
 pub mod posters;
 pub mod regions;
+pub mod robots;
 pub mod tokens;
 pub mod units;
 pub mod users;

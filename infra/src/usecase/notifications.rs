@@ -9,22 +9,41 @@ use uuid::Uuid;
 use crate::db::Db;
 use crate::notify::inbox::{self, InboxChannel, Notification};
 use crate::notify::webhook::WebhookChannel;
+use crate::notify::wecom::WecomChannel;
 use crate::notify::{Channel, DispatchReport};
 use crate::repo::{Page, Paged};
 
-/// The channels a server sends through: the in-app inbox and registered webhooks.
-pub fn channels(db: &Db) -> Vec<Arc<dyn Channel>> {
+/// Where the outside channels are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifyConfig {
+    /// `MSB_WECOM_API_BASE`: the public WeCom API, or a fake in tests.
+    pub wecom_api_base: String,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        NotifyConfig { wecom_api_base: crate::notify::wecom::PUBLIC_API_BASE.to_owned() }
+    }
+}
+
+/// The channels a server sends through: the in-app inbox, registered webhooks,
+/// WeCom group robots.
+pub fn channels(db: &Db, config: &NotifyConfig) -> Vec<Arc<dyn Channel>> {
     let mut out: Vec<Arc<dyn Channel>> = vec![Arc::new(InboxChannel::new(db.clone()))];
     match WebhookChannel::new(db.clone()) {
         Ok(webhooks) => out.push(Arc::new(webhooks)),
         Err(e) => tracing::error!(error.cause = %e, "webhooks disabled: no HTTP client"),
     }
+    match WecomChannel::new(db.clone(), &config.wecom_api_base) {
+        Ok(wecom) => out.push(Arc::new(wecom)),
+        Err(e) => tracing::error!(error.cause = %e, "WeCom robots disabled: no HTTP client"),
+    }
     out
 }
 
 /// Sends everything due at `now`, in passes of one batch.
-pub async fn dispatch(db: &Db, now: DateTime<Utc>) -> Result<DispatchReport, DomainError> {
-    crate::notify::dispatch_all(db, &channels(db), now).await
+pub async fn dispatch(db: &Db, config: &NotifyConfig, now: DateTime<Utc>) -> Result<DispatchReport, DomainError> {
+    crate::notify::dispatch_all(db, &channels(db, config), now).await
 }
 
 pub async fn list(db: &Db, user: Uuid, unread_only: bool, page: Page) -> Result<Paged<Notification>, DomainError> {

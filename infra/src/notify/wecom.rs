@@ -1,0 +1,92 @@
+//! The WeCom group robot channel (企业微信群机器人): staff-facing notifications
+//! of an order go, as markdown, to the robot of its community and of its
+//! street, if they have one: `POST {base}/cgi-bin/webhook/send?key=…`, answered
+//! `{errcode: 0}` on success. A robot that fails (down, rate limited: 20 per
+//! minute) fails the attempt, which the dispatcher retries.
+
+use std::time::Duration;
+
+use diesel::prelude::*;
+use domain::DomainError;
+
+use super::{BoxFuture, Channel, Delivery};
+use crate::db::{storage, AnyConnection, Db};
+use crate::schema::{orders, wecom_robots};
+
+/// The public WeCom API.
+pub const PUBLIC_API_BASE: &str = "https://qyapi.weixin.qq.com";
+
+/// What staff chat groups hear about; residents' own news stays out of them.
+const STAFF_TEMPLATES: &[&str] =
+    &["order.submitted", "order.rejected", "order.escalated", "order.overdue", "order.rated"];
+
+pub struct WecomChannel {
+    db: Db,
+    http: reqwest::Client,
+    base: String,
+}
+
+impl WecomChannel {
+    pub fn new(db: Db, base: &str) -> Result<WecomChannel, String> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .connect_timeout(Duration::from_secs(3))
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(WecomChannel { db, http, base: base.trim_end_matches('/').to_owned() })
+    }
+}
+
+/// The robot keys of the order's community and street.
+fn keys(conn: &mut AnyConnection, order_id: uuid::Uuid) -> Result<Vec<String>, DomainError> {
+    let Some((community, street)) = orders::table
+        .find(order_id.to_string())
+        .select((orders::community_id, orders::street_id))
+        .first::<(String, String)>(conn)
+        .optional()
+        .map_err(storage)?
+    else {
+        return Ok(Vec::new());
+    };
+    wecom_robots::table
+        .filter(wecom_robots::region_id.eq_any([community, street]))
+        .select(wecom_robots::robot_key)
+        .load(conn)
+        .map_err(storage)
+}
+
+/// The markdown a chat group shows.
+pub fn markdown(d: &Delivery) -> String {
+    let field = |k: &str| d.payload[k].as_str().unwrap_or("").to_owned();
+    let status = field("status").parse::<domain::order::Status>().map(|s| s.label()).unwrap_or("");
+    format!("**{}**\n> 工单编号：{}\n> 当前状态：{}", domain::delivery::title(&d.template), field("number"), status)
+}
+
+impl Channel for WecomChannel {
+    fn name(&self) -> &'static str {
+        "wecom"
+    }
+
+    fn deliver<'a>(&'a self, d: &'a Delivery) -> BoxFuture<'a, Result<(), String>> {
+        Box::pin(async move {
+            let Some(order) = d.order_id.filter(|_| STAFF_TEMPLATES.contains(&d.template.as_str())) else {
+                return Ok(());
+            };
+            let keys = self.db.run(move |c| keys(c, order)).await.map_err(|e| e.to_string())?;
+            let body = serde_json::json!({"msgtype": "markdown", "markdown": {"content": markdown(d)}});
+            for key in keys {
+                let url = format!("{}/cgi-bin/webhook/send", self.base);
+                let answer = self.http.post(&url).query(&[("key", key.as_str())]).json(&body).send().await;
+                let reply: serde_json::Value = match answer {
+                    Ok(r) => r.json().await.map_err(|e| format!("wecom reply: {e}"))?,
+                    Err(e) => return Err(format!("wecom: {e}")),
+                };
+                match reply["errcode"].as_i64().unwrap_or(0) {
+                    0 => {}
+                    code => return Err(format!("wecom errcode {code}: {}", reply["errmsg"].as_str().unwrap_or(""))),
+                }
+            }
+            Ok(())
+        })
+    }
+}
