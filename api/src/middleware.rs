@@ -5,7 +5,7 @@
 //! - an error answer that is not JSON (actix's own 404 and 405, a Swagger UI
 //!   miss) becomes problem+json, with the same status.
 
-use actix_web::body::{EitherBody, MessageBody};
+use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method, StatusCode};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
@@ -82,5 +82,3 @@ pub fn problems<B: MessageBody + 'static>() -> ErrorHandlers<B> {
         Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, problem).map_into_right_body()))
     })
 }
-
-pub type Wrapped<B> = EitherBody<B>;

@@ -64,6 +64,26 @@ pub fn pairs<T: TextEnum>() -> Vec<(&'static str, &'static str)> {
     T::all().iter().map(|v| (v.as_str(), v.label())).collect()
 }
 
+/// Every closed set a client shows, by the name front ends know it by, each
+/// value with its label: what `GET /api/v1/labels` answers.
+pub fn all_sets() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
+    use crate::actor::{Role, UnitKind};
+    use crate::order::{Channel, Clock, EventType, Kind, Level, Status, TargetType};
+    use crate::region::RegionKind;
+    vec![
+        ("status", pairs::<Status>()),
+        ("kind", pairs::<Kind>()),
+        ("channel", pairs::<Channel>()),
+        ("level", pairs::<Level>()),
+        ("target_type", pairs::<TargetType>()),
+        ("event_type", pairs::<EventType>()),
+        ("role", pairs::<Role>()),
+        ("region_kind", pairs::<RegionKind>()),
+        ("unit_kind", pairs::<UnitKind>()),
+        ("clock", pairs::<Clock>()),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

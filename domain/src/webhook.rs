@@ -5,21 +5,6 @@
 use crate::error::Problems;
 use crate::{DomainError, FieldError};
 
-/// The notification templates a webhook may subscribe to.
-pub const TEMPLATES: &[&str] = &[
-    "order.submitted",
-    "order.dispatched",
-    "order.accepted",
-    "order.rejected",
-    "order.arrived",
-    "order.resolved",
-    "order.rated",
-    "order.escalated",
-    "order.declined",
-    "order.closed",
-    "order.overdue",
-];
-
 /// A checked registration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookDraft {
@@ -41,7 +26,7 @@ impl WebhookDraft {
         }
         let mut seen = std::collections::HashSet::new();
         for t in templates {
-            if !TEMPLATES.contains(&t.as_str()) {
+            if crate::order::notify::Template::parse(t).is_none() {
                 p.push(FieldError::new("events", "invalid_value", format!("未知的通知类型 {t}")));
             } else if !seen.insert(t.as_str()) {
                 p.push(FieldError::new("events", "duplicate", "通知类型不能重复"));

@@ -3,10 +3,6 @@
 use std::collections::BTreeMap;
 
 use actix_web::{get, HttpResponse};
-use domain::actor::{Role, UnitKind};
-use domain::enums::{pairs, TextEnum};
-use domain::order::{Channel, Clock, EventType, Kind, Level, Status, TargetType};
-use domain::region::RegionKind;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -24,23 +20,11 @@ pub struct Label {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Labels(pub BTreeMap<&'static str, Vec<Label>>);
 
-fn set<T: TextEnum>(name: &'static str, out: &mut BTreeMap<&'static str, Vec<Label>>) {
-    out.insert(name, pairs::<T>().into_iter().map(|(value, label)| Label { value, label }).collect());
-}
-
 pub fn all_labels() -> Labels {
-    let mut out = BTreeMap::new();
-    set::<Status>("status", &mut out);
-    set::<Kind>("kind", &mut out);
-    set::<Channel>("channel", &mut out);
-    set::<Level>("level", &mut out);
-    set::<TargetType>("target_type", &mut out);
-    set::<EventType>("event_type", &mut out);
-    set::<Role>("role", &mut out);
-    set::<RegionKind>("region_kind", &mut out);
-    set::<UnitKind>("unit_kind", &mut out);
-    set::<Clock>("clock", &mut out);
-    Labels(out)
+    let sets = domain::enums::all_sets()
+        .into_iter()
+        .map(|(name, values)| (name, values.into_iter().map(|(value, label)| Label { value, label }).collect()));
+    Labels(sets.collect())
 }
 
 /// Display names of every status, kind, channel, level, target type, event type and role

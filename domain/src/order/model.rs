@@ -92,25 +92,23 @@ impl Order {
     /// Which clock the order has run out of at `now`, if any: not accepted by
     /// its response time, or still open at its resolve time.
     pub fn overdue_clock(&self, now: DateTime<Utc>) -> Option<Clock> {
-        if self.status.awaits_response() && self.due.response <= now {
-            Some(Clock::Response)
-        } else if self.status.is_open() && self.due.resolve <= now {
-            Some(Clock::Resolve)
-        } else {
-            None
-        }
+        self.run_out(now).next()
     }
 
     /// The clocks run out at `now` that nobody has flagged yet.
     pub fn unflagged_overdue(&self, now: DateTime<Utc>) -> Vec<Clock> {
-        let mut out = Vec::new();
-        if self.status.awaits_response() && self.due.response <= now && self.overdue.response.is_none() {
-            out.push(Clock::Response);
-        }
-        if self.status.is_open() && self.due.resolve <= now && self.overdue.resolve.is_none() {
-            out.push(Clock::Resolve);
-        }
-        out
+        let flagged = |c: &Clock| match c {
+            Clock::Response => self.overdue.response.is_some(),
+            Clock::Resolve => self.overdue.resolve.is_some(),
+        };
+        self.run_out(now).filter(|c| !flagged(c)).collect()
+    }
+
+    /// Every clock run out at `now`, the response clock first.
+    fn run_out(&self, now: DateTime<Utc>) -> impl Iterator<Item = Clock> {
+        let response = self.status.awaits_response() && self.due.response <= now;
+        let resolve = self.status.is_open() && self.due.resolve <= now;
+        [(Clock::Response, response), (Clock::Resolve, resolve)].into_iter().filter(|(_, out)| *out).map(|(c, _)| c)
     }
 }
 

@@ -20,14 +20,81 @@ pub enum Recipient {
     PoolWatchers,
 }
 
+/// What a notification says: one per kind of news, with the title people see
+/// and whether staff chat groups (WeCom robots) hear it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Template {
+    Submitted,
+    Dispatched,
+    Accepted,
+    Rejected,
+    Arrived,
+    Resolved,
+    Rated,
+    Escalated,
+    Declined,
+    Closed,
+    Overdue,
+}
+
+impl Template {
+    pub const ALL: &'static [Template] = &[
+        Template::Submitted,
+        Template::Dispatched,
+        Template::Accepted,
+        Template::Rejected,
+        Template::Arrived,
+        Template::Resolved,
+        Template::Rated,
+        Template::Escalated,
+        Template::Declined,
+        Template::Closed,
+        Template::Overdue,
+    ];
+
+    /// As stored and sent, e.g. `order.submitted`.
+    pub fn as_str(self) -> &'static str {
+        self.parts().0
+    }
+
+    /// The Chinese title a person sees.
+    pub fn title(self) -> &'static str {
+        self.parts().1
+    }
+
+    /// News for the staff of the order's area rather than for one person.
+    pub fn for_staff(self) -> bool {
+        self.parts().2
+    }
+
+    fn parts(self) -> (&'static str, &'static str, bool) {
+        match self {
+            Template::Submitted => ("order.submitted", "有新的工单待派单", true),
+            Template::Dispatched => ("order.dispatched", "有工单派给您", false),
+            Template::Accepted => ("order.accepted", "您的工单已被接单", false),
+            Template::Rejected => ("order.rejected", "工单被退回，待重新派单", true),
+            Template::Arrived => ("order.arrived", "工作人员已到场", false),
+            Template::Resolved => ("order.resolved", "您的工单已办结，请评价", false),
+            Template::Rated => ("order.rated", "工单收到评价", true),
+            Template::Escalated => ("order.escalated", "有工单上报到本级", true),
+            Template::Declined => ("order.declined", "您的工单未予受理", false),
+            Template::Closed => ("order.closed", "您的工单已关闭", false),
+            Template::Overdue => ("order.overdue", "有工单超时", true),
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Template> {
+        Template::ALL.iter().copied().find(|t| t.as_str() == s)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     pub recipient: Recipient,
-    /// Names the message template, e.g. `order.dispatched`.
-    pub template: &'static str,
+    pub template: Template,
 }
 
-fn to_assignee(order: &Order, template: &'static str) -> Option<Notice> {
+fn to_assignee(order: &Order, template: Template) -> Option<Notice> {
     let recipient = match order.assignee? {
         Target::Pool => Recipient::PoolWatchers,
         t => match (t.user(), t.unit()) {
@@ -46,17 +113,17 @@ pub fn notices(order: &Order, events: &[NewEvent]) -> Vec<Notice> {
     let mut out = Vec::new();
     for event in events {
         match event.kind {
-            EventType::Submitted => out.push(staff("order.submitted")),
-            EventType::Dispatched | EventType::Reopened => out.extend(to_assignee(order, "order.dispatched")),
-            EventType::Accepted | EventType::Grabbed => out.push(reporter("order.accepted")),
-            EventType::Rejected => out.push(staff("order.rejected")),
-            EventType::Arrived => out.push(reporter("order.arrived")),
-            EventType::Resolved => out.push(reporter("order.resolved")),
-            EventType::Rated => out.push(staff("order.rated")),
-            EventType::Escalated => out.push(staff("order.escalated")),
-            EventType::Declined => out.push(reporter("order.declined")),
-            EventType::Closed => out.push(reporter("order.closed")),
-            EventType::Overdue => out.push(staff("order.overdue")),
+            EventType::Submitted => out.push(staff(Template::Submitted)),
+            EventType::Dispatched | EventType::Reopened => out.extend(to_assignee(order, Template::Dispatched)),
+            EventType::Accepted | EventType::Grabbed => out.push(reporter(Template::Accepted)),
+            EventType::Rejected => out.push(staff(Template::Rejected)),
+            EventType::Arrived => out.push(reporter(Template::Arrived)),
+            EventType::Resolved => out.push(reporter(Template::Resolved)),
+            EventType::Rated => out.push(staff(Template::Rated)),
+            EventType::Escalated => out.push(staff(Template::Escalated)),
+            EventType::Declined => out.push(reporter(Template::Declined)),
+            EventType::Closed => out.push(reporter(Template::Closed)),
+            EventType::Overdue => out.push(staff(Template::Overdue)),
             EventType::Cancelled | EventType::ReturnVisited => {}
         }
     }
@@ -67,6 +134,16 @@ pub fn notices(order: &Order, events: &[NewEvent]) -> Vec<Notice> {
 mod tests {
     use super::*;
     use crate::order::event::EventData;
+
+    #[test]
+    fn templates_round_trip_and_have_chinese_titles() {
+        for t in Template::ALL {
+            assert_eq!(Template::parse(t.as_str()), Some(*t));
+            assert!(!t.title().is_ascii());
+        }
+        assert_eq!(Template::parse("order.nope"), None);
+        assert!(Template::Submitted.for_staff() && !Template::Resolved.for_staff());
+    }
 
     #[test]
     fn a_grab_tells_the_reporter_and_a_pool_dispatch_rings_the_pool() {

@@ -75,9 +75,11 @@ pub async fn dispatch_once(
 
 async fn delivery(db: &Db, row: Claimed) -> Result<Delivery, DomainError> {
     db.run(move |c| {
+        let order_id = row.order_id.as_deref().map(|o| parse_id("outbox.order_id", o)).transpose()?;
         Ok(Delivery {
             outbox_id: parse_id("outbox.id", &row.id)?,
-            order_id: row.order_id.as_deref().map(|o| parse_id("outbox.order_id", o)).transpose()?,
+            place: order_id.map(|o| recipients::place(c, o)).transpose()?.flatten(),
+            order_id,
             template: row.template,
             payload: serde_json::from_str(&row.payload).map_err(storage)?,
             users: recipients::resolve(c, &row.recipient)?,

@@ -130,19 +130,16 @@ pub(crate) fn mark_read(conn: &mut AnyConnection, user: Uuid, id: Option<Uuid>) 
     let at = now();
     match id {
         Some(id) => {
-            let exists = mine
-                .clone()
-                .filter(notifications::id.eq(id.to_string()))
-                .count()
-                .get_result::<i64>(conn)
-                .map_err(storage)?;
-            if exists == 0 {
-                return Err(DomainError::not_found("notification.not_found"));
-            }
-            diesel::update(mine.filter(notifications::id.eq(id.to_string())).filter(notifications::read_at.is_null()))
+            let one = mine.filter(notifications::id.eq(id.to_string()));
+            let marked = diesel::update(one.clone().filter(notifications::read_at.is_null()))
                 .set(notifications::read_at.eq(Some(at)))
                 .execute(conn)
-                .map_err(storage)
+                .map_err(storage)?;
+            // Nothing changed: read before, or not the user's at all.
+            if marked == 0 && one.count().get_result::<i64>(conn).map_err(storage)? == 0 {
+                return Err(DomainError::not_found("notification.not_found"));
+            }
+            Ok(marked)
         }
         None => diesel::update(mine.filter(notifications::read_at.is_null()))
             .set(notifications::read_at.eq(Some(at)))

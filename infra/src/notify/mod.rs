@@ -31,6 +31,16 @@ pub struct Delivery {
     pub payload: serde_json::Value,
     /// The people told, resolved from the row's recipient when it is sent.
     pub users: Vec<Uuid>,
+    /// Where the order is, read once for every channel that routes by region.
+    pub place: Option<Place>,
+}
+
+/// The order's building path and the ids of its community and street.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub path: String,
+    pub community_id: Uuid,
+    pub street_id: Uuid,
 }
 
 /// Where notifications go: the in-app inbox now; WeChat subscribe messages,

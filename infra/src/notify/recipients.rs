@@ -54,6 +54,24 @@ fn holders(
     query.select(user_roles::user_id).load(conn).map_err(storage)
 }
 
+/// Where an order is, for channels that route by region.
+pub(super) fn place(conn: &mut AnyConnection, order_id: Uuid) -> Result<Option<super::Place>, DomainError> {
+    let row: Option<(String, String, String)> = crate::schema::orders::table
+        .find(order_id.to_string())
+        .select((crate::schema::orders::path, crate::schema::orders::community_id, crate::schema::orders::street_id))
+        .first(conn)
+        .optional()
+        .map_err(storage)?;
+    row.map(|(path, community, street)| {
+        Ok(super::Place {
+            path,
+            community_id: parse_id("orders.community_id", &community)?,
+            street_id: parse_id("orders.street_id", &street)?,
+        })
+    })
+    .transpose()
+}
+
 pub(super) fn resolve(conn: &mut AnyConnection, recipient: &str) -> Result<Vec<Uuid>, DomainError> {
     let stored: Stored = serde_json::from_str(recipient).map_err(storage)?;
     let ids = match stored {

@@ -57,12 +57,8 @@ impl Channel for WebhookChannel {
 
     fn deliver<'a>(&'a self, d: &'a Delivery) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
-            let order = d.order_id;
-            let (hooks, path) = self
-                .db
-                .run(move |c| Ok((webhooks::all(c)?, order.map(|o| webhooks::order_path(c, o)).transpose()?.flatten())))
-                .await
-                .map_err(|e| e.to_string())?;
+            let hooks = self.db.run(webhooks::all).await.map_err(|e| e.to_string())?;
+            let path = d.place.as_ref().map(|p| p.path.clone());
             let body = serde_json::json!({
                 "id": d.outbox_id,
                 "template": d.template,

@@ -7,18 +7,15 @@
 use std::time::Duration;
 
 use diesel::prelude::*;
+use domain::order::notify::Template;
 use domain::DomainError;
 
-use super::{BoxFuture, Channel, Delivery};
+use super::{BoxFuture, Channel, Delivery, Place};
 use crate::db::{storage, AnyConnection, Db};
-use crate::schema::{orders, wecom_robots};
+use crate::schema::wecom_robots;
 
 /// The public WeCom API.
 pub const PUBLIC_API_BASE: &str = "https://qyapi.weixin.qq.com";
-
-/// What staff chat groups hear about; residents' own news stays out of them.
-const STAFF_TEMPLATES: &[&str] =
-    &["order.submitted", "order.rejected", "order.escalated", "order.overdue", "order.rated"];
 
 pub struct WecomChannel {
     db: Db,
@@ -38,18 +35,9 @@ impl WecomChannel {
 }
 
 /// The robot keys of the order's community and street.
-fn keys(conn: &mut AnyConnection, order_id: uuid::Uuid) -> Result<Vec<String>, DomainError> {
-    let Some((community, street)) = orders::table
-        .find(order_id.to_string())
-        .select((orders::community_id, orders::street_id))
-        .first::<(String, String)>(conn)
-        .optional()
-        .map_err(storage)?
-    else {
-        return Ok(Vec::new());
-    };
+fn keys(conn: &mut AnyConnection, place: &Place) -> Result<Vec<String>, DomainError> {
     wecom_robots::table
-        .filter(wecom_robots::region_id.eq_any([community, street]))
+        .filter(wecom_robots::region_id.eq_any([place.community_id.to_string(), place.street_id.to_string()]))
         .select(wecom_robots::robot_key)
         .load(conn)
         .map_err(storage)
@@ -69,10 +57,12 @@ impl Channel for WecomChannel {
 
     fn deliver<'a>(&'a self, d: &'a Delivery) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
-            let Some(order) = d.order_id.filter(|_| STAFF_TEMPLATES.contains(&d.template.as_str())) else {
+            // Staff chat groups hear staff news; residents' own news stays out of them.
+            let for_staff = Template::parse(&d.template).is_some_and(Template::for_staff);
+            let Some(place) = d.place.clone().filter(|_| for_staff) else {
                 return Ok(());
             };
-            let keys = self.db.run(move |c| keys(c, order)).await.map_err(|e| e.to_string())?;
+            let keys = self.db.run(move |c| keys(c, &place)).await.map_err(|e| e.to_string())?;
             let body = serde_json::json!({"msgtype": "markdown", "markdown": {"content": markdown(d)}});
             for key in keys {
                 let url = format!("{}/cgi-bin/webhook/send", self.base);

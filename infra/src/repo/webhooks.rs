@@ -76,17 +76,18 @@ pub fn all(conn: &mut AnyConnection) -> Result<Vec<Webhook>, DomainError> {
     rows.into_iter().map(webhook).collect()
 }
 
+pub fn get(conn: &mut AnyConnection, id: Uuid) -> Result<Webhook, DomainError> {
+    let row: Option<(Row, Option<String>)> = webhooks::table
+        .left_join(regions::table)
+        .filter(webhooks::id.eq(id.to_string()))
+        .select((Row::as_select(), regions::path.nullable()))
+        .first(conn)
+        .optional()
+        .map_err(storage)?;
+    row.map(webhook).transpose()?.ok_or(DomainError::not_found("webhook.not_found"))
+}
+
 pub fn delete(conn: &mut AnyConnection, id: Uuid) -> Result<(), DomainError> {
     diesel::delete(webhooks::table.find(id.to_string())).execute(conn).map_err(storage)?;
     Ok(())
-}
-
-/// The path of an order's building, for matching webhooks to it.
-pub fn order_path(conn: &mut AnyConnection, order_id: Uuid) -> Result<Option<String>, DomainError> {
-    crate::schema::orders::table
-        .find(order_id.to_string())
-        .select(crate::schema::orders::path)
-        .first(conn)
-        .optional()
-        .map_err(storage)
 }

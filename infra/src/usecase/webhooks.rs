@@ -33,7 +33,7 @@ pub async fn create(
             return Err(DomainError::forbidden("auth.forbidden", "需要该区域的管理员权限"));
         }
         let id = webhooks::create(c, &draft, region_id, actor.user_id)?;
-        webhooks::all(c)?.into_iter().find(|h| h.id == id).ok_or(DomainError::not_found("webhook.not_found"))
+        webhooks::get(c, id)
     })
     .await
 }
@@ -49,8 +49,7 @@ pub async fn list(db: &Db, actor: Actor) -> Result<Vec<Webhook>, DomainError> {
 
 pub async fn delete(db: &Db, actor: Actor, id: Uuid) -> Result<(), DomainError> {
     db.write(move |c| {
-        let hook =
-            webhooks::all(c)?.into_iter().find(|h| h.id == id).ok_or(DomainError::not_found("webhook.not_found"))?;
+        let hook = webhooks::get(c, id)?;
         if !may_manage(&actor, &hook) {
             return Err(DomainError::not_found("webhook.not_found"));
         }

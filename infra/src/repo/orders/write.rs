@@ -107,7 +107,7 @@ fn append(conn: &mut AnyConnection, t: &Transition, actor: Option<Uuid>) -> Resu
             order_id: Some(order_id.clone()),
             event_id: last_event.clone(),
             recipient: recipient_json(&notice.recipient, order),
-            template: notice.template.to_owned(),
+            template: notice.template.as_str().to_owned(),
             payload: serde_json::json!({"order_id": order.id, "number": order.number, "status": order.status})
                 .to_string(),
             status: "pending".into(),
