@@ -43,6 +43,20 @@ pub enum Command {
     Sweep,
     /// Send every notification that is due (the outbox), then exit
     Dispatch,
+    /// Show the notification queue (newest first) and retry dead notifications
+    Outbox {
+        /// Only this status: pending, sending, failed, sent, dead
+        #[arg(long)]
+        status: Option<String>,
+        /// Only notifications this channel tried: inbox, wechat, wecom, webhook
+        #[arg(long)]
+        channel: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// Put every dead notification back in the queue
+        #[arg(long)]
+        retry_dead: bool,
+    },
     /// Manage accounts
     User {
         #[command(subcommand)]
@@ -109,6 +123,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let r = infra::usecase::notifications::dispatch(&state.db, &state.config.notify(), infra::ids::now_utc())
                 .await?;
             println!("dispatch: {} sent, {} to retry, {} dead", r.sent, r.retried, r.dead);
+            Ok(())
+        }
+        Command::Outbox { status, channel, limit, retry_dead } => {
+            let state = AppState::connect(Config::from_env()?).await?;
+            if retry_dead {
+                let n = infra::usecase::notifications::retry_all_dead(&state.db).await?;
+                println!("outbox: {n} dead notifications back in the queue");
+                return Ok(());
+            }
+            let filter = infra::usecase::notifications::DeliveryFilter {
+                status: status.as_deref().map(str::parse).transpose()?,
+                channel: channel.as_deref().map(str::parse).transpose()?,
+            };
+            let page = infra::usecase::Page::new(None, Some(limit));
+            let queue = infra::usecase::notifications::queue(&state.db, filter, page).await?;
+            print!("{}", crate::outbox_table::render(&queue.items));
             Ok(())
         }
         Command::User { command: UserCommand::Create { username, display_name, role, region, phone } } => {

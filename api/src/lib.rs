@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod middleware;
 pub mod openapi;
+pub mod outbox_table;
 pub mod responses;
 pub mod routes;
 pub mod views;

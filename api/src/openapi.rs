@@ -32,6 +32,7 @@ to the same path instead. Display names of statuses, kinds and roles come from `
         (name = "people", description = "Party members, organisations, volunteer teams, departments"),
         (name = "notifications", description = "The in-app inbox: what the system told you"),
         (name = "webhooks", description = "Signed notifications POSTed to receivers admins register"),
+        (name = "deliveries", description = "The notification queue for operators: sent, failed, dead, retried"),
         (name = "labels", description = "Display names of every closed set"),
         (name = "operations", description = "Liveness and readiness"),
     )

@@ -124,6 +124,55 @@ both_backends! {
     }
 
     #[actix_web::test]
+    async fn admins_see_which_channel_failed_and_retry_the_dead(db) {
+        let app = TestApp::seeded(db).await;
+        let admin = app.token("admin", "admin").await;
+        let staff = app.token("diandeng", "demo").await;
+        let resident = app.token_for("jumin").await;
+        let (url, receiver) = start_receiver().await;
+        app.post("/api/v1/webhooks", json!({"url": url, "events": ["order.submitted"], "secret": SECRET}), Some(&admin)).await;
+        receiver.down.store(true, Ordering::SeqCst);
+        app.post("/api/v1/orders", order(), Some(&resident)).await;
+        let config = app.state.config.notify();
+        let mut at = infra::ids::now_utc();
+        for _ in 0..domain::delivery::MAX_ATTEMPTS {
+            infra::usecase::notifications::dispatch(&app.state.db, &config, at).await.unwrap();
+            at += chrono::Duration::hours(2);
+        }
+
+        assert_eq!(app.get("/api/v1/deliveries", Some(&staff)).await.status, 403, "operators only");
+        let bad = app.get("/api/v1/deliveries?status=lost", Some(&admin)).await;
+        assert_eq!((bad.status.as_u16(), bad.body["errors"][0]["field"].as_str()), (422, Some("status")));
+        let dead = app.get("/api/v1/deliveries?status=dead&channel=webhook", Some(&admin)).await;
+        assert_eq!(dead.status, 200, "{:?}", dead.body);
+        let item = &dead.body["items"][0];
+        assert_eq!((item["status"].as_str(), item["attempts"].as_i64()), (Some("dead"), Some(8)));
+        let channels: Vec<(String, String)> = item["channels"].as_array().unwrap().iter()
+            .map(|c| (c["channel"].as_str().unwrap().to_owned(), c["status"].as_str().unwrap().to_owned())).collect();
+        assert_eq!(channels, [("inbox".to_owned(), "sent".to_owned()), ("webhook".to_owned(), "dead".to_owned())]);
+        assert!(item["channels"][1]["last_error"].as_str().unwrap().contains("503"), "{item}");
+        assert_eq!(app.get("/api/v1/deliveries?status=dead&channel=wecom", Some(&admin)).await.body["items"], json!([]));
+
+        let id = item["id"].as_str().unwrap();
+        assert_eq!(app.post(&format!("/api/v1/deliveries/{id}/retry"), json!({}), Some(&staff)).await.status, 403);
+        receiver.down.store(false, Ordering::SeqCst);
+        let retried = app.post(&format!("/api/v1/deliveries/{id}/retry"), json!({}), Some(&admin)).await;
+        assert_eq!((retried.status.as_u16(), retried.body["status"].as_str()), (200, Some("pending")), "{:?}", retried.body);
+        let again = app.post(&format!("/api/v1/deliveries/{id}/retry"), json!({}), Some(&admin)).await;
+        assert_eq!((again.status.as_u16(), again.code()), (409, "delivery.not_dead"));
+        let unknown = app.post(&format!("/api/v1/deliveries/{}/retry", uuid::Uuid::nil()), json!({}), Some(&admin)).await;
+        assert_eq!((unknown.status.as_u16(), unknown.code()), (404, "delivery.not_found"));
+
+        let sent = infra::usecase::notifications::dispatch(&app.state.db, &config, infra::ids::now_utc() + chrono::Duration::seconds(1)).await.unwrap();
+        assert_eq!(sent.sent, 1);
+        assert_eq!(receiver.got.lock().unwrap().len(), 1, "delivered once back");
+        let inbox = app.get("/api/v1/me/notifications", Some(&staff)).await;
+        assert_eq!(inbox.body["items"].as_array().unwrap().len(), 1, "the inbox was not told again");
+        let done = app.get("/api/v1/deliveries?status=sent", Some(&admin)).await;
+        assert_eq!(done.body["items"][0]["channels"][1]["attempts"], 9);
+    }
+
+    #[actix_web::test]
     async fn the_community_staff_group_hears_of_new_orders_through_its_wecom_robot(db) {
         let app = TestApp::seeded(db).await;
         let admin = app.token("admin", "admin").await;

@@ -4,6 +4,55 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::DomainError;
+
+crate::text_enum! {
+    /// Where a notification can go.
+    NotifyChannel, "channel", "invalid_channel" {
+        Inbox => "inbox" / "站内信",
+        Wechat => "wechat" / "微信订阅消息",
+        Wecom => "wecom" / "企业微信群",
+        Webhook => "webhook" / "回调地址",
+    }
+}
+
+crate::text_enum! {
+    /// Where a notification stands, as a whole or on one channel.
+    DeliveryStatus, "status", "invalid_status" {
+        /// Not tried yet.
+        Pending => "pending" / "待发送",
+        /// A dispatcher holds it right now.
+        Sending => "sending" / "发送中",
+        /// Tried and failed; it will be tried again (`next_attempt_at`).
+        Failed => "failed" / "待重试",
+        Sent => "sent" / "已送达",
+        /// Given up after `MAX_ATTEMPTS`; an admin may retry it.
+        Dead => "dead" / "已放弃",
+    }
+}
+
+impl DeliveryStatus {
+    /// The status of an outbox row: stored `pending` with attempts behind it is `failed`.
+    pub fn of_row(stored: &str, attempts: i32) -> Option<DeliveryStatus> {
+        match (stored.parse().ok()?, attempts) {
+            (DeliveryStatus::Pending, n) if n > 0 => Some(DeliveryStatus::Failed),
+            (status, _) => Some(status),
+        }
+    }
+}
+
+/// An admin's retry of a notification: only a dead one goes back to the queue
+/// (one still pending retries by itself; a sent one is not sent twice).
+pub fn check_retry(status: DeliveryStatus) -> Result<(), DomainError> {
+    match status {
+        DeliveryStatus::Dead => Ok(()),
+        other => Err(DomainError::conflict(
+            "delivery.not_dead",
+            format!("只有已放弃的通知可以重发，这条是「{}」", other.label()),
+        )),
+    }
+}
+
 /// After this many failed attempts a notification is dead (kept, listed, retried by hand).
 pub const MAX_ATTEMPTS: i32 = 8;
 
@@ -71,6 +120,28 @@ mod tests {
         assert!(
             matches!(after_failure(MAX_ATTEMPTS - 1, now, 1.0), AfterFailure::RetryAt(t) if t - now <= Duration::seconds(4320))
         );
+    }
+
+    #[test]
+    fn row_status_and_who_may_be_retried() {
+        // (stored status, attempts) → status shown, may an admin retry it
+        let table = [
+            ("pending", 0, Some(DeliveryStatus::Pending), false),
+            ("pending", 3, Some(DeliveryStatus::Failed), false),
+            ("sending", 2, Some(DeliveryStatus::Sending), false),
+            ("sent", 1, Some(DeliveryStatus::Sent), false),
+            ("dead", 8, Some(DeliveryStatus::Dead), true),
+            ("bogus", 0, None, false),
+        ];
+        for (stored, attempts, want, retry) in table {
+            let got = DeliveryStatus::of_row(stored, attempts);
+            assert_eq!(got, want, "{stored}/{attempts}");
+            assert_eq!(got.is_some_and(|s| check_retry(s).is_ok()), retry, "{stored}/{attempts}");
+        }
+        assert!(matches!(
+            check_retry(DeliveryStatus::Sent),
+            Err(DomainError::Conflict { code: "delivery.not_dead", .. })
+        ));
     }
 
     #[test]

@@ -81,6 +81,8 @@ pub fn all_sets() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
         ("region_kind", pairs::<RegionKind>()),
         ("unit_kind", pairs::<UnitKind>()),
         ("clock", pairs::<Clock>()),
+        ("notify_channel", pairs::<crate::delivery::NotifyChannel>()),
+        ("delivery_status", pairs::<crate::delivery::DeliveryStatus>()),
     ]
 }
 
@@ -113,5 +115,7 @@ mod tests {
         round_trips::<RegionKind>();
         round_trips::<crate::order::Clock>();
         round_trips::<crate::actor::UnitKind>();
+        round_trips::<crate::delivery::NotifyChannel>();
+        round_trips::<crate::delivery::DeliveryStatus>();
     }
 }

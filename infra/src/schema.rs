@@ -221,6 +221,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    deliveries (outbox_id, channel) {
+        outbox_id -> Text,
+        channel -> Text,
+        status -> Text,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     wecom_robots (region_id) {
         region_id -> Text,
         robot_key -> Text,
@@ -247,9 +258,11 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(unit_members -> units (unit_id));
 diesel::joinable!(order_events -> orders (order_id));
 diesel::joinable!(notifications -> outbox (outbox_id));
+diesel::joinable!(deliveries -> outbox (outbox_id));
 diesel::joinable!(webhooks -> regions (region_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    deliveries,
     regions,
     posters,
     categories,

@@ -8,12 +8,15 @@ use std::sync::{Arc, Mutex};
 use chrono::Duration;
 use diesel::prelude::*;
 use domain::actor::Actor;
+use domain::delivery::{DeliveryStatus, NotifyChannel};
 use domain::order::fields::Contact;
 use domain::order::Kind;
-use infra::notify::{dispatch_all, BoxFuture, Channel, Delivery};
+use infra::notify::{dispatch_all, BoxFuture, Channel, Delivery, Outcome};
 use infra::repo::users;
 use infra::schema::{notifications, outbox, users as users_t};
+use infra::usecase::notifications::DeliveryFilter;
 use infra::usecase::orders::{submit, Place, Submit};
+use infra::usecase::Page;
 use infra::{both_backends, seed, AnyConnection, Db};
 use uuid::Uuid;
 
@@ -36,24 +39,40 @@ async fn report(db: &Db, resident: &Actor) -> Uuid {
     submit(db, resident.clone(), cmd, None).await.unwrap().0.order.id
 }
 
-/// Counts what it is handed; fails while `failing` is set.
-#[derive(Default)]
+/// Counts what it is handed; fails while `failing` is set. It poses as the
+/// webhook channel unless told otherwise.
 struct Probe {
+    name: NotifyChannel,
     seen: Mutex<HashMap<Uuid, usize>>,
     failing: std::sync::atomic::AtomicBool,
 }
 
-impl Channel for Probe {
-    fn name(&self) -> &'static str {
-        "probe"
+impl Default for Probe {
+    fn default() -> Self {
+        Probe::named(NotifyChannel::Webhook)
     }
-    fn deliver<'a>(&'a self, d: &'a Delivery) -> BoxFuture<'a, Result<(), String>> {
+}
+
+impl Probe {
+    fn named(name: NotifyChannel) -> Probe {
+        Probe { name, seen: Mutex::default(), failing: Default::default() }
+    }
+    fn calls(&self) -> usize {
+        self.seen.lock().unwrap().values().sum()
+    }
+}
+
+impl Channel for Probe {
+    fn name(&self) -> NotifyChannel {
+        self.name
+    }
+    fn deliver<'a>(&'a self, d: &'a Delivery) -> BoxFuture<'a, Result<Outcome, String>> {
         Box::pin(async move {
+            *self.seen.lock().unwrap().entry(d.outbox_id).or_default() += 1;
             if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
                 return Err("receiver down".into());
             }
-            *self.seen.lock().unwrap().entry(d.outbox_id).or_default() += 1;
-            Ok(())
+            Ok(Outcome::Sent)
         })
     }
 }
@@ -150,7 +169,69 @@ both_backends! {
                 .first(c).map_err(domain::DomainError::fault)
         }).await.unwrap();
         assert_eq!((status.as_str(), attempts), ("dead", domain::delivery::MAX_ATTEMPTS));
-        assert_eq!(error.as_deref(), Some("probe: receiver down"));
+        assert_eq!(error.as_deref(), Some("webhook: receiver down"));
         assert_eq!(dispatch_all(&db, &channels, at + Duration::days(1)).await.unwrap().claimed(), 0, "the dead stay dead");
+    }
+
+    #[tokio::test]
+    async fn a_retry_asks_only_the_channels_that_failed_and_admins_see_each(db) {
+        let recorder = metrics_util::debugging::DebuggingRecorder::new();
+        let snapshotter = recorder.snapshotter();
+        let _local = metrics::set_default_local_recorder(&recorder);
+        let resident = db.run(|c| { seed::run(c, true)?; Ok(actor_of(c, "jumin")) }).await.unwrap();
+        report(&db, &resident).await;
+        let inbox = Arc::new(Probe::named(NotifyChannel::Inbox));
+        let hook = Arc::new(Probe::named(NotifyChannel::Webhook));
+        hook.failing.store(true, std::sync::atomic::Ordering::SeqCst);
+        let channels: Vec<Arc<dyn Channel>> = vec![inbox.clone(), hook.clone()];
+        let t0 = infra::ids::now_utc();
+        assert_eq!(dispatch_all(&db, &channels, t0).await.unwrap().retried, 1);
+        assert_eq!((inbox.calls(), hook.calls()), (1, 1));
+
+        let queue = infra::usecase::notifications::queue(&db, DeliveryFilter::default(), Page::default()).await.unwrap();
+        let row = &queue.items[0];
+        assert_eq!((row.status, row.attempts), (DeliveryStatus::Failed, 1));
+        let parts: Vec<_> = row.channels.iter().map(|c| (c.channel, c.status, c.last_error.clone())).collect();
+        assert_eq!(parts, vec![
+            (NotifyChannel::Inbox, DeliveryStatus::Sent, None),
+            (NotifyChannel::Webhook, DeliveryStatus::Failed, Some("receiver down".to_owned())),
+        ]);
+
+        // The receiver recovers: the retry goes to it alone; the inbox is not told twice.
+        hook.failing.store(false, std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(dispatch_all(&db, &channels, t0 + Duration::minutes(1)).await.unwrap().sent, 1);
+        assert_eq!((inbox.calls(), hook.calls()), (1, 2));
+        let sent = DeliveryFilter { status: Some(DeliveryStatus::Sent), channel: Some(NotifyChannel::Webhook) };
+        let row = infra::usecase::notifications::queue(&db, sent, Page::default()).await.unwrap().items.remove(0);
+        assert_eq!(row.channels[1].attempts, 2);
+        assert!(row.channels.iter().all(|c| c.status == DeliveryStatus::Sent));
+
+        // One that dies goes back to the queue by hand, and is delivered.
+        report(&db, &resident).await;
+        hook.failing.store(true, std::sync::atomic::Ordering::SeqCst);
+        let mut at = t0 + Duration::minutes(2);
+        for _ in 0..domain::delivery::MAX_ATTEMPTS {
+            dispatch_all(&db, &channels, at).await.unwrap();
+            at += Duration::hours(2);
+        }
+        let dead = DeliveryFilter { status: Some(DeliveryStatus::Dead), channel: None };
+        assert_eq!(infra::usecase::notifications::queue(&db, dead, Page::default()).await.unwrap().items.len(), 1);
+        assert_eq!(infra::usecase::notifications::retry_all_dead(&db).await.unwrap(), 1);
+        hook.failing.store(false, std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(dispatch_all(&db, &channels, infra::ids::now_utc() + Duration::seconds(1)).await.unwrap().sent, 1);
+        assert_eq!(inbox.calls(), 2, "the inbox delivered each order once");
+
+        // The counters: by channel and outcome.
+        let counts: HashMap<(String, String), u64> = snapshotter.snapshot().into_vec().into_iter().filter_map(|(key, _, _, value)| {
+            let labels: HashMap<String, String> = key.key().labels().map(|l| (l.key().to_owned(), l.value().to_owned())).collect();
+            match value {
+                metrics_util::debugging::DebugValue::Counter(n) if key.key().name() == "msb_notifications_total" =>
+                    Some(((labels["channel"].clone(), labels["outcome"].clone()), n)),
+                _ => None,
+            }
+        }).collect();
+        let get = |c: &str, o: &str| counts.get(&(c.to_owned(), o.to_owned())).copied().unwrap_or(0);
+        assert_eq!((get("inbox", "sent"), get("webhook", "sent")), (2, 2));
+        assert_eq!((get("webhook", "failed"), get("webhook", "dead")), (1 + 7, 1));
     }
 }

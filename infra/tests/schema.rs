@@ -62,6 +62,7 @@ both_backends! {
         let expected = [
             ("categories", declared(categories::table.select(categories::all_columns))),
             ("category_items", declared(category_items::table.select(category_items::all_columns))),
+            ("deliveries", declared(deliveries::table.select(deliveries::all_columns))),
             ("idempotency_keys", declared(idempotency_keys::table.select(idempotency_keys::all_columns))),
             ("notifications", declared(notifications::table.select(notifications::all_columns))),
             ("order_counters", declared(order_counters::table.select(order_counters::all_columns))),

@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod categories;
+pub mod deliveries;
 pub mod health;
 pub mod labels;
 pub mod me;
@@ -69,6 +70,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(webhooks::set_wecom_robot)
         .service(webhooks::list_wecom_robots)
         .service(webhooks::delete_wecom_robot)
+        .service(deliveries::list_deliveries)
+        .service(deliveries::retry_delivery)
         .service(health::healthz)
         .service(health::readyz);
 }

@@ -1,18 +1,19 @@
 //! One dispatcher pass: claim due rows, resolve who is told, hand each row to
-//! every channel, and record the outcome (sent, retry later, or dead). A slow
-//! or dead channel delays only its own rows, never an API request: transitions
-//! only write outbox rows.
+//! every channel that has not delivered it yet, and record the outcome per
+//! channel and per row (sent, retry later, or dead). A slow or dead channel
+//! delays only its own rows, never an API request: transitions only write
+//! outbox rows. Counters: `msb_notifications_total{channel, outcome}`.
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
-use domain::delivery::{after_failure, claim_lease, AfterFailure};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use domain::delivery::{after_failure, claim_lease, AfterFailure, DeliveryStatus, NotifyChannel};
 use domain::DomainError;
 use rand::Rng;
 
 use super::outbox::{self, Claimed};
-use super::{recipients, Channel, Delivery};
-use crate::db::{storage, Db};
+use super::{deliveries, recipients, Channel, Delivery, Outcome};
+use crate::db::{storage, AnyConnection, Db};
 use crate::ids::{new_id, parse_id};
 
 /// What one pass did.
@@ -31,6 +32,9 @@ impl DispatchReport {
 
 const BATCH: i64 = 100;
 
+/// One channel's answer to one attempt.
+type Attempt = (NotifyChannel, Result<Outcome, String>);
+
 /// Claims and sends up to one batch of due rows.
 pub async fn dispatch_once(
     db: &Db,
@@ -43,56 +47,118 @@ pub async fn dispatch_once(
     let claimed = db.write(move |c| outbox::claim(c, &claim_token, now.naive_utc(), stale, BATCH)).await?;
     let mut report = DispatchReport::default();
     for row in claimed {
-        let id = row.id.clone();
-        let outcome = match delivery(db, row.clone()).await {
-            Ok(d) => send(channels, &d).await,
-            Err(e) => Err(e.to_string()),
-        };
-        let token = token.clone();
-        match outcome {
-            Ok(()) => {
-                db.write(move |c| outbox::sent(c, &id, &token, now.naive_utc())).await?;
-                report.sent += 1;
-            }
-            Err(error) => {
+        let attempts = attempt(db, channels, row.clone()).await;
+        let error = failure(&attempts);
+        let retry_at = match &error {
+            None => None,
+            Some(error) => {
                 tracing::warn!(outbox.id = %row.id, attempts = row.attempts + 1, error = %error, "notification not delivered");
                 let jitter: f64 = rand::rng().random();
-                let retry_at = match after_failure(row.attempts + 1, now, jitter) {
+                match after_failure(row.attempts + 1, now, jitter) {
                     AfterFailure::RetryAt(at) => Some(at.naive_utc()),
                     AfterFailure::Dead => None,
-                };
-                if retry_at.is_some() {
-                    report.retried += 1
-                } else {
-                    report.dead += 1
                 }
-                db.write(move |c| outbox::failed(c, &id, &token, retry_at, &error)).await?;
             }
+        };
+        let status = match (&error, retry_at) {
+            (None, _) => DeliveryStatus::Sent,
+            (Some(_), Some(_)) => DeliveryStatus::Failed,
+            (Some(_), None) => DeliveryStatus::Dead,
+        };
+        count(&attempts, status);
+        match status {
+            DeliveryStatus::Sent => report.sent += 1,
+            DeliveryStatus::Failed => report.retried += 1,
+            _ => report.dead += 1,
         }
+        let token = token.clone();
+        let at = now.naive_utc();
+        db.write(move |c| finish(c, &row, &token, &attempts, error.as_deref(), retry_at, at)).await?;
     }
     Ok(report)
 }
 
-async fn delivery(db: &Db, row: Claimed) -> Result<Delivery, DomainError> {
+/// Every channel that has not delivered the row yet, each on its own: one
+/// failing channel does not keep the others from theirs.
+async fn attempt(db: &Db, channels: &[Arc<dyn Channel>], row: Claimed) -> Result<Vec<Attempt>, String> {
+    let (delivery, done) = delivery(db, row).await.map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for channel in channels.iter().filter(|c| !done.contains(&c.name())) {
+        out.push((channel.name(), channel.deliver(&delivery).await));
+    }
+    Ok(out)
+}
+
+/// The row's error, if any channel failed (or the row could not be read).
+fn failure(attempts: &Result<Vec<Attempt>, String>) -> Option<String> {
+    match attempts {
+        Err(e) => Some(e.clone()),
+        Ok(list) => {
+            let errors: Vec<String> = list
+                .iter()
+                .filter_map(|(name, r)| r.as_ref().err().map(|e| format!("{}: {e}", name.as_str())))
+                .collect();
+            (!errors.is_empty()).then(|| errors.join("; "))
+        }
+    }
+}
+
+fn count(attempts: &Result<Vec<Attempt>, String>, row: DeliveryStatus) {
+    for (channel, result) in attempts.iter().flatten() {
+        let outcome = match result {
+            Ok(Outcome::Sent) => "sent",
+            Ok(Outcome::Skipped) => "skipped",
+            Err(_) if row == DeliveryStatus::Dead => "dead",
+            Err(_) => "failed",
+        };
+        metrics::counter!("msb_notifications_total", "channel" => channel.as_str(), "outcome" => outcome).increment(1);
+    }
+}
+
+/// Records one attempt in one transaction: each channel's part, then the row.
+fn finish(
+    conn: &mut AnyConnection,
+    row: &Claimed,
+    token: &str,
+    attempts: &Result<Vec<Attempt>, String>,
+    error: Option<&str>,
+    retry_at: Option<NaiveDateTime>,
+    at: NaiveDateTime,
+) -> Result<(), DomainError> {
+    if !outbox::still_ours(conn, &row.id, token)? {
+        return Ok(());
+    }
+    for (channel, result) in attempts.iter().flatten() {
+        match result {
+            Ok(Outcome::Sent) => deliveries::record(conn, &row.id, *channel, DeliveryStatus::Sent, None, at)?,
+            Ok(Outcome::Skipped) => {}
+            Err(e) => {
+                let status = if retry_at.is_some() { DeliveryStatus::Failed } else { DeliveryStatus::Dead };
+                deliveries::record(conn, &row.id, *channel, status, Some(e), at)?
+            }
+        }
+    }
+    match error {
+        None => outbox::sent(conn, &row.id, token, at),
+        Some(error) => outbox::failed(conn, &row.id, token, retry_at, error),
+    }
+}
+
+async fn delivery(db: &Db, row: Claimed) -> Result<(Delivery, Vec<NotifyChannel>), DomainError> {
     db.run(move |c| {
         let order_id = row.order_id.as_deref().map(|o| parse_id("outbox.order_id", o)).transpose()?;
-        Ok(Delivery {
+        let done = deliveries::delivered(c, &row.id)?;
+        let delivery = Delivery {
             outbox_id: parse_id("outbox.id", &row.id)?,
             place: order_id.map(|o| recipients::place(c, o)).transpose()?.flatten(),
             order_id,
             template: row.template,
             payload: serde_json::from_str(&row.payload).map_err(storage)?,
             users: recipients::resolve(c, &row.recipient)?,
-        })
+        };
+        Ok((delivery, done))
     })
     .await
-}
-
-async fn send(channels: &[Arc<dyn Channel>], d: &Delivery) -> Result<(), String> {
-    for channel in channels {
-        channel.deliver(d).await.map_err(|e| format!("{}: {e}", channel.name()))?;
-    }
-    Ok(())
 }
 
 /// Passes until nothing due is left (tests drain the outbox with this;

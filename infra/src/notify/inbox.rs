@@ -7,7 +7,9 @@ use diesel::sql_types::{Nullable, Text, Timestamp};
 use domain::DomainError;
 use uuid::Uuid;
 
-use super::{BoxFuture, Channel, Delivery};
+use domain::delivery::NotifyChannel;
+
+use super::{BoxFuture, Channel, Delivery, Outcome};
 use crate::db::{storage, AnyConnection, Db};
 use crate::ids::{new_id, now, parse_id};
 use crate::repo::{Page, Paged};
@@ -24,13 +26,19 @@ impl InboxChannel {
 }
 
 impl Channel for InboxChannel {
-    fn name(&self) -> &'static str {
-        "inbox"
+    fn name(&self) -> NotifyChannel {
+        NotifyChannel::Inbox
     }
 
-    fn deliver<'a>(&'a self, d: &'a Delivery) -> BoxFuture<'a, Result<(), String>> {
+    fn deliver<'a>(&'a self, d: &'a Delivery) -> BoxFuture<'a, Result<Outcome, String>> {
         let d = d.clone();
-        Box::pin(async move { self.db.write(move |c| store(c, &d)).await.map_err(|e| e.to_string()) })
+        Box::pin(async move {
+            if d.users.is_empty() {
+                return Ok(Outcome::Skipped);
+            }
+            self.db.write(move |c| store(c, &d)).await.map_err(|e| e.to_string())?;
+            Ok(Outcome::Sent)
+        })
     }
 }
 

@@ -3,6 +3,7 @@
 //! told, hands them to each channel, and retries with backoff until they are
 //! sent or dead (`domain::delivery`). Channels sit behind one trait.
 
+pub mod deliveries;
 pub mod dispatcher;
 pub mod inbox;
 mod outbox;
@@ -13,6 +14,7 @@ pub mod wecom;
 use std::future::Future;
 use std::pin::Pin;
 
+use domain::delivery::NotifyChannel;
 use uuid::Uuid;
 
 pub use dispatcher::{dispatch_all, dispatch_once, DispatchReport};
@@ -43,11 +45,22 @@ pub struct Place {
     pub street_id: Uuid,
 }
 
-/// Where notifications go: the in-app inbox now; WeChat subscribe messages,
-/// WeCom robots and webhooks next. A failure is retried as a whole, so a
-/// channel must take a repeat without telling anyone twice (the inbox keeps one
-/// row per outbox row and person).
+/// What a channel did with a notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Someone was told through it.
+    Sent,
+    /// Nothing for this channel to do (no robot for the region, no acceptance
+    /// for the template, resident news for a staff channel).
+    Skipped,
+}
+
+/// Where notifications go: the in-app inbox, WeChat subscribe messages, WeCom
+/// robots, webhooks. A channel that delivered a row is not asked again when the
+/// row is retried for another channel's failure; a channel that failed part-way
+/// is asked again, so it must take a repeat without telling anyone twice (the
+/// inbox keeps one row per outbox row and person).
 pub trait Channel: Send + Sync {
-    fn name(&self) -> &'static str;
-    fn deliver<'a>(&'a self, delivery: &'a Delivery) -> BoxFuture<'a, Result<(), String>>;
+    fn name(&self) -> NotifyChannel;
+    fn deliver<'a>(&'a self, delivery: &'a Delivery) -> BoxFuture<'a, Result<Outcome, String>>;
 }

@@ -57,6 +57,13 @@ pub(super) fn claim(
         .map_err(storage)
 }
 
+/// Is the row still claimed by `token`? (A dispatcher that outlived its lease lost it.)
+pub(super) fn still_ours(conn: &mut AnyConnection, id: &str, token: &str) -> Result<bool, DomainError> {
+    let n: i64 =
+        outbox::table.find(id).filter(outbox::claimed_by.eq(token)).count().get_result(conn).map_err(storage)?;
+    Ok(n > 0)
+}
+
 /// Marks a claimed row sent (if the claim is still ours).
 pub(super) fn sent(conn: &mut AnyConnection, id: &str, token: &str, at: NaiveDateTime) -> Result<(), DomainError> {
     diesel::update(outbox::table.find(id).filter(outbox::claimed_by.eq(token)))

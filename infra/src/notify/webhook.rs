@@ -10,7 +10,9 @@ use chrono::Utc;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::{BoxFuture, Channel, Delivery};
+use domain::delivery::NotifyChannel;
+
+use super::{BoxFuture, Channel, Delivery, Outcome};
 use crate::db::Db;
 use crate::repo::webhooks::{self, Webhook};
 
@@ -51,11 +53,11 @@ fn covers(hook: &Webhook, template: &str, path: Option<&str>) -> bool {
 }
 
 impl Channel for WebhookChannel {
-    fn name(&self) -> &'static str {
-        "webhook"
+    fn name(&self) -> NotifyChannel {
+        NotifyChannel::Webhook
     }
 
-    fn deliver<'a>(&'a self, d: &'a Delivery) -> BoxFuture<'a, Result<(), String>> {
+    fn deliver<'a>(&'a self, d: &'a Delivery) -> BoxFuture<'a, Result<Outcome, String>> {
         Box::pin(async move {
             let hooks = self.db.run(webhooks::all).await.map_err(|e| e.to_string())?;
             let path = d.place.as_ref().map(|p| p.path.clone());
@@ -68,7 +70,11 @@ impl Channel for WebhookChannel {
             })
             .to_string();
             let mut failures = Vec::new();
-            for hook in hooks.iter().filter(|h| covers(h, &d.template, path.as_deref())) {
+            let targets: Vec<_> = hooks.iter().filter(|h| covers(h, &d.template, path.as_deref())).collect();
+            if targets.is_empty() {
+                return Ok(Outcome::Skipped);
+            }
+            for hook in targets {
                 let timestamp = Utc::now().timestamp();
                 let sent = self
                     .http
@@ -87,7 +93,7 @@ impl Channel for WebhookChannel {
                 }
             }
             if failures.is_empty() {
-                Ok(())
+                Ok(Outcome::Sent)
             } else {
                 Err(failures.join("; "))
             }

@@ -10,7 +10,9 @@ use diesel::prelude::*;
 use domain::order::notify::Template;
 use domain::DomainError;
 
-use super::{BoxFuture, Channel, Delivery, Place};
+use domain::delivery::NotifyChannel;
+
+use super::{BoxFuture, Channel, Delivery, Outcome, Place};
 use crate::db::{storage, AnyConnection, Db};
 use crate::schema::wecom_robots;
 
@@ -51,18 +53,21 @@ pub fn markdown(d: &Delivery) -> String {
 }
 
 impl Channel for WecomChannel {
-    fn name(&self) -> &'static str {
-        "wecom"
+    fn name(&self) -> NotifyChannel {
+        NotifyChannel::Wecom
     }
 
-    fn deliver<'a>(&'a self, d: &'a Delivery) -> BoxFuture<'a, Result<(), String>> {
+    fn deliver<'a>(&'a self, d: &'a Delivery) -> BoxFuture<'a, Result<Outcome, String>> {
         Box::pin(async move {
             // Staff chat groups hear staff news; residents' own news stays out of them.
             let for_staff = Template::parse(&d.template).is_some_and(Template::for_staff);
             let Some(place) = d.place.clone().filter(|_| for_staff) else {
-                return Ok(());
+                return Ok(Outcome::Skipped);
             };
             let keys = self.db.run(move |c| keys(c, &place)).await.map_err(|e| e.to_string())?;
+            if keys.is_empty() {
+                return Ok(Outcome::Skipped);
+            }
             let body = serde_json::json!({"msgtype": "markdown", "markdown": {"content": markdown(d)}});
             for key in keys {
                 let url = format!("{}/cgi-bin/webhook/send", self.base);
@@ -76,7 +81,7 @@ impl Channel for WecomChannel {
                     code => return Err(format!("wecom errcode {code}: {}", reply["errmsg"].as_str().unwrap_or(""))),
                 }
             }
-            Ok(())
+            Ok(Outcome::Sent)
         })
     }
 }

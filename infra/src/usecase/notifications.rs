@@ -3,15 +3,20 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use domain::actor::Actor;
+use domain::delivery::DeliveryStatus;
 use domain::DomainError;
 use uuid::Uuid;
 
 use crate::db::Db;
+use crate::notify::deliveries;
 use crate::notify::inbox::{self, InboxChannel, Notification};
 use crate::notify::webhook::WebhookChannel;
 use crate::notify::wecom::WecomChannel;
 use crate::notify::{Channel, DispatchReport};
 use crate::repo::{Page, Paged};
+
+pub use crate::notify::deliveries::{ChannelRecord, DeliveryFilter, DeliveryRecord};
 
 /// Where the outside channels are.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,4 +66,53 @@ pub async fn mark_read(db: &Db, user: Uuid, id: Uuid) -> Result<usize, DomainErr
 
 pub async fn mark_all_read(db: &Db, user: Uuid) -> Result<usize, DomainError> {
     db.write(move |c| inbox::mark_read(c, user, None)).await
+}
+
+fn check_operator(actor: &Actor) -> Result<(), DomainError> {
+    if actor.may_administer(None) {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden("auth.forbidden", "需要全市管理员权限"))
+    }
+}
+
+/// The delivery queue, newest first (city-wide admins: it spans every region).
+pub async fn deliveries(
+    db: &Db,
+    actor: Actor,
+    filter: DeliveryFilter,
+    page: Page,
+) -> Result<Paged<DeliveryRecord>, DomainError> {
+    check_operator(&actor)?;
+    db.run(move |c| deliveries::list(c, filter, &page)).await
+}
+
+/// Puts a dead notification back in the queue (city-wide admins).
+pub async fn retry(db: &Db, actor: Actor, id: Uuid) -> Result<DeliveryRecord, DomainError> {
+    check_operator(&actor)?;
+    db.write(move |c| deliveries::retry(c, id, crate::ids::now())).await
+}
+
+/// The CLI's view of the queue: no actor, the operator at the machine.
+pub async fn queue(db: &Db, filter: DeliveryFilter, page: Page) -> Result<Paged<DeliveryRecord>, DomainError> {
+    db.run(move |c| deliveries::list(c, filter, &page)).await
+}
+
+/// The CLI's retry of every dead notification; how many went back to the queue.
+pub async fn retry_all_dead(db: &Db) -> Result<usize, DomainError> {
+    db.write(|c| {
+        let mut n = 0;
+        loop {
+            let filter = DeliveryFilter { status: Some(DeliveryStatus::Dead), channel: None };
+            let batch = deliveries::list(c, filter, &Page::new(None, Some(Page::MAX_LIMIT)))?;
+            if batch.items.is_empty() {
+                return Ok(n);
+            }
+            for record in batch.items {
+                deliveries::retry(c, record.id, crate::ids::now())?;
+                n += 1;
+            }
+        }
+    })
+    .await
 }

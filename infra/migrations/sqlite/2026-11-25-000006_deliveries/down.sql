@@ -1,0 +1,2 @@
+DROP INDEX outbox_status_idx;
+DROP TABLE deliveries;
