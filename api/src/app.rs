@@ -9,7 +9,8 @@ use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{http::header, web, App, HttpResponse, ResponseError};
 use futures_util::future::{ready, Either};
 use infra::cache::Redis;
-use infra::wechat::{WechatClient, WechatConfig};
+use infra::usecase::notifications::{NotifyConfig, SubscribeConfig};
+use infra::wechat::{AccessTokens, WechatClient, WechatConfig};
 use infra::Db;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -24,6 +25,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub wechat: WechatClient,
     pub redis: Option<Redis>,
+    /// The notification channels' settings, with the one access_token cache of this process.
+    pub notify: NotifyConfig,
     pub config: Arc<Config>,
 }
 
@@ -47,11 +50,19 @@ impl AppState {
             secret: config.wechat_secret.expose().to_owned(),
             timeout: Duration::from_secs(5),
         })?;
+        let tokens = Arc::new(AccessTokens::new(wechat.clone(), redis.clone()));
+        let subscribe = (!config.wechat_templates.is_empty()).then(|| SubscribeConfig {
+            tokens,
+            templates: Arc::new(config.wechat_templates.clone()),
+            miniprogram_state: config.miniprogram_state.clone(),
+        });
+        let notify = NotifyConfig { wecom_api_base: config.wecom_api_base.clone(), wechat: subscribe };
         Ok(AppState {
             jwt: JwtKeys::new(config.jwt_secret.expose().as_bytes(), config.access_ttl),
             db,
             wechat,
             redis,
+            notify,
             config: Arc::new(config),
         })
     }

@@ -120,8 +120,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Dispatch => {
             let state = AppState::connect(Config::from_env()?).await?;
-            let r = infra::usecase::notifications::dispatch(&state.db, &state.config.notify(), infra::ids::now_utc())
-                .await?;
+            let r = infra::usecase::notifications::dispatch(&state.db, &state.notify, infra::ids::now_utc()).await?;
             println!("dispatch: {} sent, {} to retry, {} dead", r.sent, r.retried, r.dead);
             Ok(())
         }
@@ -231,7 +230,7 @@ fn spawn_dispatcher(state: AppState) {
         return;
     }
     actix_web::rt::spawn(async move {
-        let channels = infra::usecase::notifications::channels(&state.db, &state.config.notify());
+        let channels = infra::usecase::notifications::channels(&state.db, &state.notify);
         let mut tick = actix_web::rt::time::interval(every);
         loop {
             tick.tick().await;
@@ -254,6 +253,14 @@ pub async fn check_prod_ready(state: &AppState) -> anyhow::Result<()> {
         bail!(
             "MSB_ENV=prod refuses to start: these accounts still have their demo fixture password: {}",
             in_use.join(", ")
+        );
+    }
+    let robots = seed::demo_robots_in_use(&state.db).await?;
+    if !robots.is_empty() {
+        bail!(
+            "MSB_ENV=prod refuses to start: the WeCom robots of these regions have development keys: {} \
+             (set real ones with POST /api/v1/wecom-robots)",
+            robots.join(", ")
         );
     }
     Ok(())

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use domain::subscribe::MessageTemplates;
 use infra::DbUrl;
 
 pub const DEV_JWT_SECRET: &str = "dev-only-insecure-jwt-secret-change-me";
@@ -54,13 +55,26 @@ pub struct Config {
     pub dispatch_interval: Duration,
     /// Where the WeCom group-robot API is (tests point it at a fake).
     pub wecom_api_base: String,
+    /// Which notifications go out as WeChat subscribe messages, with which
+    /// template ids and fields (`MSB_WECHAT_TEMPLATES`, a JSON file; in dev the
+    /// fixtures' demo templates, in prod none unless configured).
+    pub wechat_templates: MessageTemplates,
+    /// `developer`, `trial` or `formal`: which mini-program version a message opens.
+    pub miniprogram_state: String,
 }
 
-impl Config {
-    /// What the notification channels need to know.
-    pub fn notify(&self) -> infra::usecase::notifications::NotifyConfig {
-        infra::usecase::notifications::NotifyConfig { wecom_api_base: self.wecom_api_base.clone() }
-    }
+/// The development fixtures' subscribe-message templates (demo ids).
+pub const DEMO_TEMPLATES_JSON: &str = include_str!("../../fixtures/wechat-templates.json");
+
+/// Reads and checks a subscribe-message template configuration.
+pub fn templates(json: &str, production: bool) -> Result<MessageTemplates, ConfigError> {
+    let map = serde_json::from_str(json).map_err(|e| ConfigError::Templates(e.to_string()))?;
+    MessageTemplates::check(map, production).map_err(|e| match e {
+        domain::DomainError::Validation(errors) => ConfigError::Templates(
+            errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
+        ),
+        other => ConfigError::Templates(other.to_string()),
+    })
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -71,6 +85,8 @@ pub enum ConfigError {
     BadNumber { name: &'static str, value: String },
     #[error("MSB_ENV=prod needs MSB_JWT_SECRET set to a random value of at least {MIN_JWT_SECRET_LEN} bytes")]
     WeakJwtSecret,
+    #[error("MSB_WECHAT_TEMPLATES: {0}")]
+    Templates(String),
     #[error("MSB_ENV=prod needs MSB_WECHAT_APPID and MSB_WECHAT_SECRET")]
     MissingWechat,
 }
@@ -110,6 +126,17 @@ impl Config {
             dispatch_interval: Duration::from_millis(number("MSB_DISPATCH_INTERVAL_MS", 1000)?),
             wecom_api_base: get("MSB_WECOM_API_BASE")
                 .unwrap_or_else(|| infra::notify::wecom::PUBLIC_API_BASE.to_owned()),
+            wechat_templates: match (get("MSB_WECHAT_TEMPLATES"), env) {
+                (Some(path), _) => {
+                    let json =
+                        std::fs::read_to_string(&path).map_err(|e| ConfigError::Templates(format!("{path}: {e}")))?;
+                    templates(&json, env == Env::Prod)?
+                }
+                (None, Env::Dev) => templates(DEMO_TEMPLATES_JSON, false)?,
+                (None, Env::Prod) => MessageTemplates::default(),
+            },
+            miniprogram_state: get("MSB_WECHAT_MINIPROGRAM_STATE")
+                .unwrap_or_else(|| if env == Env::Prod { "formal" } else { "developer" }.to_owned()),
         };
         config.check()?;
         Ok(config)

@@ -192,6 +192,12 @@ impl From<infra::wechat::WechatError> for ApiError {
                 ApiError::new(StatusCode::BAD_GATEWAY, "wechat.unavailable", "暂时无法连接微信，请稍后重试")
                     .retry_after(5)
             }
+            // Login does not meet these (they answer sends); should one ever come, it is WeChat's side.
+            W::TokenRejected { errcode } | W::Refused { errcode, .. } => {
+                tracing::warn!(wechat.errcode = errcode, "WeChat refused a call");
+                ApiError::new(StatusCode::BAD_GATEWAY, "wechat.unavailable", "暂时无法连接微信，请稍后重试")
+                    .retry_after(5)
+            }
         }
     }
 }

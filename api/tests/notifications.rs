@@ -23,7 +23,7 @@ both_backends! {
 
         // Nothing is in any inbox until the dispatcher runs (transitions only write the outbox).
         assert_eq!(app.get("/api/v1/me/notifications/unread-count", Some(&staff)).await.body["unread"], 0);
-        let sent = infra::usecase::notifications::dispatch(&app.state.db, &app.state.config.notify(), infra::ids::now_utc()).await.unwrap();
+        let sent = infra::usecase::notifications::dispatch(&app.state.db, &app.state.notify, infra::ids::now_utc()).await.unwrap();
         assert_eq!(sent.sent, 1);
 
         let inbox = app.get("/api/v1/me/notifications", Some(&staff)).await;
@@ -49,7 +49,7 @@ both_backends! {
         app.post(&format!("/api/v1/orders/{id}/dispatch"), json!({"target": {"type": "grid_worker", "id": me}}), Some(&staff)).await;
         app.post(&format!("/api/v1/orders/{id}/accept"), json!({}), Some(&worker)).await;
         app.post(&format!("/api/v1/orders/{id}/resolve"), json!({"feedback": "已疏通"}), Some(&worker)).await;
-        infra::usecase::notifications::dispatch(&app.state.db, &app.state.config.notify(), infra::ids::now_utc()).await.unwrap();
+        infra::usecase::notifications::dispatch(&app.state.db, &app.state.notify, infra::ids::now_utc()).await.unwrap();
         let heard = app.get("/api/v1/me/notifications", Some(&resident)).await;
         let templates: Vec<&str> = heard.body["items"].as_array().unwrap().iter().map(|n| n["template"].as_str().unwrap()).collect();
         assert_eq!(templates, ["order.resolved", "order.accepted"], "newest first");

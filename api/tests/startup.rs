@@ -50,7 +50,43 @@ both_backends! {
         })
         .await
         .unwrap();
+        // The development WeCom robot key is refused too, until a real one replaces it.
+        let err = api::cli::check_prod_ready(&state).await.unwrap_err().to_string();
+        assert!(err.contains("diandeng") && err.contains("development keys"), "{err}");
+        db.run(|c| {
+            let community = infra::repo::regions::find_by_code(c, "diandeng")?.unwrap();
+            infra::repo::robots::set(c, community.id, "0d8a4f3c-real-robot-key").map(|_| ())
+        })
+        .await
+        .unwrap();
         api::cli::check_prod_ready(&state).await.unwrap();
+    }
+
+    #[actix_web::test]
+    async fn prod_refuses_demo_subscribe_templates(_db) {
+        let dir = std::env::temp_dir().join(format!("msb-templates-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let demo = dir.join("demo.json");
+        std::fs::write(&demo, api::config::DEMO_TEMPLATES_JSON).unwrap();
+        let real = dir.join("real.json");
+        std::fs::write(&real, api::config::DEMO_TEMPLATES_JSON.replace("\"demo-", "\"Xq3v-")).unwrap();
+        let load = |path: &std::path::Path| {
+            let pairs = [
+                ("MSB_ENV", "prod".to_owned()),
+                ("MSB_JWT_SECRET", "a-production-secret-of-enough-length-0123456789".to_owned()),
+                ("MSB_WECHAT_APPID", "wx0123456789".to_owned()),
+                ("MSB_WECHAT_SECRET", "real-secret".to_owned()),
+                ("MSB_WECHAT_TEMPLATES", path.display().to_string()),
+            ];
+            Config::from_lookup(|k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()))
+        };
+        let err = load(&demo).unwrap_err().to_string();
+        assert!(err.contains("order.accepted.template_id"), "{err}");
+        let config = load(&real).unwrap();
+        assert_eq!(config.wechat_templates.get("order.accepted").unwrap().template_id, "Xq3v-accepted");
+        assert_eq!(config.miniprogram_state, "formal");
+        assert!(prod_config().wechat_templates.is_empty(), "prod sends none unless configured");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[actix_web::test]
@@ -74,40 +110,17 @@ async fn readiness_follows_redis_down_and_up() {
     if redis_or_skip().await.is_none() {
         return;
     }
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let dir = std::env::temp_dir().join(format!("msb-redis-{port}"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let start = || {
-        std::process::Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .current_dir(&dir)
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("redis-server on PATH")
-    };
-    let mut server = start();
-    let url = format!("redis://127.0.0.1:{port}");
-    let mut redis = None;
-    for _ in 0..50 {
-        if let Ok(r) = Redis::connect(&url).await {
-            redis = Some(r);
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let mut server = common::PrivateRedis::start();
+    let redis = Some(server.connect().await);
     let guard = infra::testing::TestDb::sqlite();
     let app = TestApp::with_redis(guard.db(), redis).await;
     assert_eq!(app.get("/readyz", None).await.status, 200);
 
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.down();
     let down = app.get("/readyz", None).await;
     assert_eq!((down.status.as_u16(), down.body["redis"].as_str()), (503, Some("down")));
 
-    let mut server = start();
+    server.up();
     let mut back = false;
     for _ in 0..50 {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -116,8 +129,5 @@ async fn readiness_follows_redis_down_and_up() {
             break;
         }
     }
-    server.kill().unwrap();
-    let _ = server.wait();
-    let _ = std::fs::remove_dir_all(&dir);
     assert!(back, "ready again once Redis returns");
 }

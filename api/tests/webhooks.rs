@@ -87,7 +87,7 @@ both_backends! {
         assert_eq!(app.get("/api/v1/webhooks", Some(&admin)).await.body.as_array().unwrap().len(), 1);
 
         let first = app.post("/api/v1/orders", order(), Some(&resident)).await;
-        let sent = infra::usecase::notifications::dispatch(&app.state.db, &app.state.config.notify(), infra::ids::now_utc()).await.unwrap();
+        let sent = infra::usecase::notifications::dispatch(&app.state.db, &app.state.notify, infra::ids::now_utc()).await.unwrap();
         assert_eq!((sent.sent, sent.retried), (1, 0));
         {
             let got = receiver.got.lock().unwrap();
@@ -105,10 +105,10 @@ both_backends! {
         let second = app.post("/api/v1/orders", order(), Some(&resident)).await;
         assert_eq!(second.status, 201);
         let now = infra::ids::now_utc();
-        let failed = infra::usecase::notifications::dispatch(&app.state.db, &app.state.config.notify(), now).await.unwrap();
+        let failed = infra::usecase::notifications::dispatch(&app.state.db, &app.state.notify, now).await.unwrap();
         assert_eq!((failed.sent, failed.retried), (0, 1));
         receiver.down.store(false, Ordering::SeqCst);
-        let later = infra::usecase::notifications::dispatch(&app.state.db, &app.state.config.notify(), now + chrono::Duration::seconds(13)).await.unwrap();
+        let later = infra::usecase::notifications::dispatch(&app.state.db, &app.state.notify, now + chrono::Duration::seconds(13)).await.unwrap();
         assert_eq!(later.sent, 1);
         assert_eq!(receiver.got.lock().unwrap().len(), 2);
         // The inbox was told once, however often the row was retried.
@@ -119,7 +119,7 @@ both_backends! {
         let id = created.body["id"].as_str().unwrap();
         assert_eq!(app.delete(&format!("/api/v1/webhooks/{id}"), Some(&admin)).await.status, 204);
         app.post("/api/v1/orders", order(), Some(&resident)).await;
-        infra::usecase::notifications::dispatch(&app.state.db, &app.state.config.notify(), infra::ids::now_utc()).await.unwrap();
+        infra::usecase::notifications::dispatch(&app.state.db, &app.state.notify, infra::ids::now_utc()).await.unwrap();
         assert_eq!(receiver.got.lock().unwrap().len(), 2);
     }
 
@@ -133,7 +133,7 @@ both_backends! {
         app.post("/api/v1/webhooks", json!({"url": url, "events": ["order.submitted"], "secret": SECRET}), Some(&admin)).await;
         receiver.down.store(true, Ordering::SeqCst);
         app.post("/api/v1/orders", order(), Some(&resident)).await;
-        let config = app.state.config.notify();
+        let config = app.state.notify.clone();
         let mut at = infra::ids::now_utc();
         for _ in 0..domain::delivery::MAX_ATTEMPTS {
             infra::usecase::notifications::dispatch(&app.state.db, &config, at).await.unwrap();
@@ -178,7 +178,7 @@ both_backends! {
         let admin = app.token("admin", "admin").await;
         let resident = app.token_for("jumin").await;
         let (base, robot) = start_wecom().await;
-        let notify = infra::usecase::notifications::NotifyConfig { wecom_api_base: base };
+        let notify = infra::usecase::notifications::NotifyConfig { wecom_api_base: base, ..app.state.notify.clone() };
         let community = app.region_id("diandeng").await;
         let grid = app.region_id("diandeng-g1").await;
 

@@ -12,6 +12,7 @@ pub mod error;
 pub mod order;
 pub mod poster;
 pub mod region;
+pub mod subscribe;
 pub mod text;
 pub mod user;
 pub mod webhook;

@@ -232,6 +232,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    wechat_subscriptions (id) {
+        id -> Text,
+        user_id -> Text,
+        template_id -> Text,
+        accepted_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        used_for -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     wecom_robots (region_id) {
         region_id -> Text,
         robot_key -> Text,
@@ -260,6 +271,7 @@ diesel::joinable!(order_events -> orders (order_id));
 diesel::joinable!(notifications -> outbox (outbox_id));
 diesel::joinable!(deliveries -> outbox (outbox_id));
 diesel::joinable!(webhooks -> regions (region_id));
+diesel::joinable!(wecom_robots -> regions (region_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     deliveries,
@@ -279,5 +291,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     webhooks,
     wecom_robots,
+    wechat_subscriptions,
     idempotency_keys,
 );

@@ -102,9 +102,24 @@ pub fn run(conn: &mut AnyConnection, with_demo_accounts: bool) -> Result<SeedRep
             for account in demo_accounts()? {
                 seed_account(conn, &account, &mut report)?;
             }
+            seed_demo_robot(conn)?;
         }
         Ok(report)
     })
+}
+
+/// The WeCom robot key development uses for 点灯社区 (sent only to a fake WeCom).
+pub const DEMO_ROBOT_KEY: &str = "demo-robot-diandeng";
+/// Robot keys with this prefix are development keys.
+pub const DEMO_ROBOT_KEY_PREFIX: &str = "demo-";
+
+fn seed_demo_robot(conn: &mut AnyConnection) -> Result<(), DomainError> {
+    if let Some(community) = regions::find_by_code(conn, "diandeng")? {
+        if crate::repo::robots::key_of(conn, community.id)?.is_none() {
+            crate::repo::robots::set(conn, community.id, DEMO_ROBOT_KEY)?;
+        }
+    }
+    Ok(())
 }
 
 fn seed_region(
@@ -303,4 +318,9 @@ pub async fn load(db: &crate::Db, with_demo_accounts: bool) -> Result<SeedReport
 /// The demo accounts whose fixture password still works (`MSB_ENV=prod` refuses to start on any).
 pub async fn demo_passwords_in_use(db: &crate::Db) -> Result<Vec<String>, DomainError> {
     db.run(fixture_passwords_in_use).await
+}
+
+/// Regions whose WeCom robot still has a development key (`MSB_ENV=prod` refuses to start on any).
+pub async fn demo_robots_in_use(db: &crate::Db) -> Result<Vec<String>, DomainError> {
+    db.run(crate::repo::robots::demo_keys).await
 }

@@ -131,3 +131,9 @@ pub fn count_rows(conn: &mut crate::db::AnyConnection, table: &str) -> Result<i6
         .map(|r| r.n)
         .map_err(crate::db::storage)
 }
+
+/// Runs one SQL statement (tests set up states the API would not make).
+pub fn execute(conn: &mut crate::db::AnyConnection, sql: &str) -> Result<usize, domain::DomainError> {
+    use diesel::RunQueryDsl;
+    diesel::sql_query(sql).execute(conn).map_err(crate::db::storage)
+}

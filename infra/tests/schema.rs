@@ -77,6 +77,7 @@ both_backends! {
             ("user_roles", declared(user_roles::table.select(user_roles::all_columns))),
             ("users", declared(users::table.select(users::all_columns))),
             ("webhooks", declared(webhooks::table.select(webhooks::all_columns))),
+            ("wechat_subscriptions", declared(wechat_subscriptions::table.select(wechat_subscriptions::all_columns))),
             ("wecom_robots", declared(wecom_robots::table.select(wecom_robots::all_columns))),
         ];
         let names: Vec<String> = expected.iter().map(|(t, _)| (*t).to_owned()).collect();

@@ -18,6 +18,7 @@ pub mod people;
 pub mod posters;
 pub mod regions;
 pub mod scan;
+pub mod subscriptions;
 pub mod webhooks;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -31,6 +32,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(notifications::count_my_unread_notifications)
         .service(notifications::mark_notification_read)
         .service(notifications::mark_all_notifications_read)
+        .service(subscriptions::list_my_subscriptions)
+        .service(subscriptions::record_my_subscriptions)
         .service(labels::list_labels)
         .service(scan::scan)
         .service(categories::list)

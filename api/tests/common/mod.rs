@@ -141,6 +141,101 @@ fn auth(req: test::TestRequest, token: Option<&str>) -> test::TestRequest {
 pub struct FakeWechat {
     pub url: String,
     codes: Arc<Mutex<HashSet<String>>>,
+    pub wx: Arc<Mutex<WxState>>,
+}
+
+/// The fake's server-side state for tokens and subscribe messages.
+#[derive(Debug, Default)]
+pub struct WxState {
+    /// access_tokens handed out, in order.
+    pub issued: Vec<String>,
+    /// Tokens WeChat still takes.
+    pub valid: HashSet<String>,
+    /// Subscribe messages taken, as sent.
+    pub messages: Vec<Value>,
+    /// Answer -1 (busy) to sends while set.
+    pub busy: bool,
+}
+
+impl FakeWechat {
+    /// WeChat forgets every token (as after a token fetched elsewhere expired them).
+    pub fn expire_tokens(&self) {
+        self.wx.lock().unwrap().valid.clear();
+    }
+
+    pub fn messages(&self) -> Vec<Value> {
+        self.wx.lock().unwrap().messages.clone()
+    }
+
+    pub fn tokens_issued(&self) -> usize {
+        self.wx.lock().unwrap().issued.len()
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct StableTokenBody {
+    grant_type: String,
+    appid: String,
+    secret: String,
+}
+
+/// `POST /cgi-bin/stable_token`: a new token each call (the fake does not reuse them).
+async fn stable_token(wx: web::Data<Arc<Mutex<WxState>>>, body: web::Json<StableTokenBody>) -> HttpResponse {
+    if body.appid != APPID || body.secret != SECRET {
+        return HttpResponse::Ok().json(json!({"errcode": 40125, "errmsg": "invalid appsecret"}));
+    }
+    if body.grant_type != "client_credential" {
+        return HttpResponse::Ok().json(json!({"errcode": 40002, "errmsg": "invalid grant_type"}));
+    }
+    let mut wx = wx.lock().unwrap();
+    let token = format!("token-{}", wx.issued.len() + 1);
+    wx.issued.push(token.clone());
+    wx.valid.insert(token.clone());
+    HttpResponse::Ok().json(json!({"access_token": token, "expires_in": 7200}))
+}
+
+#[derive(serde::Deserialize)]
+struct TokenQuery {
+    access_token: String,
+}
+
+/// `POST /cgi-bin/message/subscribe/send`: checks the token, the openid and every
+/// value against wechat.md's limits (47003 for a value too long), as WeChat does.
+async fn subscribe_send(
+    wx: web::Data<Arc<Mutex<WxState>>>,
+    q: web::Query<TokenQuery>,
+    body: web::Json<Value>,
+) -> HttpResponse {
+    let err = |code: i64, msg: &str| HttpResponse::Ok().json(json!({"errcode": code, "errmsg": msg}));
+    let mut wx = wx.lock().unwrap();
+    if wx.busy {
+        return err(-1, "system error");
+    }
+    if !wx.valid.contains(&q.access_token) {
+        return err(40001, "invalid credential, access_token is invalid or not latest");
+    }
+    let touser = body["touser"].as_str().unwrap_or_default();
+    if touser == "demo-openid-refuser" {
+        return err(43101, "user refuse to accept the msg");
+    }
+    if !touser.starts_with("demo-openid-") {
+        return err(40003, "invalid openid");
+    }
+    for (key, value) in body["data"].as_object().cloned().unwrap_or_default() {
+        let v = value["value"].as_str().unwrap_or_default();
+        let kind = key.trim_end_matches(|c: char| c.is_ascii_digit());
+        let max = match kind {
+            "thing" => 20,
+            "character_string" | "number" | "letter" => 32,
+            "phrase" | "symbol" => 5,
+            _ => 64,
+        };
+        if v.is_empty() || v.chars().count() > max || (kind == "character_string" && !v.is_ascii()) {
+            return err(47003, &format!("argument invalid! data.{key}.value"));
+        }
+    }
+    wx.messages.push(body.into_inner());
+    HttpResponse::Ok().json(json!({"errcode": 0, "errmsg": "ok", "msgid": wx.messages.len()}))
 }
 
 #[derive(serde::Deserialize)]
@@ -154,16 +249,23 @@ struct SessionQuery {
 impl FakeWechat {
     pub async fn start() -> FakeWechat {
         let codes: Arc<Mutex<HashSet<String>>> = Arc::default();
+        let wx: Arc<Mutex<WxState>> = Arc::default();
         let shared = web::Data::new(codes.clone());
+        let wx_shared = web::Data::new(wx.clone());
         let server = HttpServer::new(move || {
-            App::new().app_data(shared.clone()).route("/sns/jscode2session", web::get().to(jscode2session))
+            App::new()
+                .app_data(shared.clone())
+                .app_data(wx_shared.clone())
+                .route("/sns/jscode2session", web::get().to(jscode2session))
+                .route("/cgi-bin/stable_token", web::post().to(stable_token))
+                .route("/cgi-bin/message/subscribe/send", web::post().to(subscribe_send))
         })
         .workers(1)
         .bind(("127.0.0.1", 0))
         .unwrap();
         let port = server.addrs()[0].port();
         actix_web::rt::spawn(server.run());
-        FakeWechat { url: format!("http://127.0.0.1:{port}"), codes }
+        FakeWechat { url: format!("http://127.0.0.1:{port}"), codes, wx }
     }
 
     /// A fresh single-use code that logs in as `openid`.
@@ -200,4 +302,71 @@ async fn jscode2session(codes: web::Data<Arc<Mutex<HashSet<String>>>>, q: web::Q
     let openid = q.js_code.split(':').nth(1).unwrap_or_default();
     // Success carries no errcode, like WeChat's own answer.
     HttpResponse::Ok().json(json!({"openid": openid, "session_key": "c2Vzc2lvbi1rZXk="}))
+}
+
+/// A Redis of the test's own, on a free port, that the test may stop and start
+/// again (the shared one on 6379 stays up).
+pub struct PrivateRedis {
+    pub port: u16,
+    dir: std::path::PathBuf,
+    child: Option<std::process::Child>,
+}
+
+impl PrivateRedis {
+    pub fn start() -> PrivateRedis {
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let dir = std::env::temp_dir().join(format!("msb-redis-{port}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut redis = PrivateRedis { port, dir, child: None };
+        redis.up();
+        redis
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    pub fn up(&mut self) {
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .current_dir(&self.dir)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server on PATH");
+        self.child = Some(child);
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        panic!("redis-server did not start on port {}", self.port);
+    }
+
+    pub fn down(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    pub async fn connect(&self) -> Redis {
+        for _ in 0..50 {
+            if let Ok(r) = Redis::connect(&self.url()).await {
+                return r;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no connection to the private redis");
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        self.down();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }

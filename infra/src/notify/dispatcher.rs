@@ -148,9 +148,13 @@ async fn delivery(db: &Db, row: Claimed) -> Result<(Delivery, Vec<NotifyChannel>
     db.run(move |c| {
         let order_id = row.order_id.as_deref().map(|o| parse_id("outbox.order_id", o)).transpose()?;
         let done = deliveries::delivered(c, &row.id)?;
+        let about = order_id.map(|o| recipients::about(c, o)).transpose()?.flatten();
+        let (place, subject) = about.map_or((None, None), |(p, s)| (Some(p), Some(s)));
         let delivery = Delivery {
             outbox_id: parse_id("outbox.id", &row.id)?,
-            place: order_id.map(|o| recipients::place(c, o)).transpose()?.flatten(),
+            place,
+            subject,
+            at: row.created_at.and_utc(),
             order_id,
             template: row.template,
             payload: serde_json::from_str(&row.payload).map_err(storage)?,

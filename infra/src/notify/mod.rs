@@ -8,12 +8,14 @@ pub mod dispatcher;
 pub mod inbox;
 mod outbox;
 mod recipients;
+pub mod subscribe;
 pub mod webhook;
 pub mod wecom;
 
 use std::future::Future;
 use std::pin::Pin;
 
+use chrono::{DateTime, Utc};
 use domain::delivery::NotifyChannel;
 use uuid::Uuid;
 
@@ -35,6 +37,18 @@ pub struct Delivery {
     pub users: Vec<Uuid>,
     /// Where the order is, read once for every channel that routes by region.
     pub place: Option<Place>,
+    /// What the order is about, for channels that describe it.
+    pub subject: Option<Subject>,
+    /// When the news happened (the outbox row was written).
+    pub at: DateTime<Utc>,
+}
+
+/// The order's category item and building names, and when it is due resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    pub item: String,
+    pub building: String,
+    pub resolve_due_at: DateTime<Utc>,
 }
 
 /// The order's building path and the ids of its community and street.

@@ -20,6 +20,7 @@ pub(super) struct Claimed {
     pub template: String,
     pub payload: String,
     pub attempts: i32,
+    pub created_at: NaiveDateTime,
 }
 
 /// Claims up to `limit` rows due at `now` (and rows whose claim lapsed before

@@ -54,22 +54,38 @@ fn holders(
     query.select(user_roles::user_id).load(conn).map_err(storage)
 }
 
-/// Where an order is, for channels that route by region.
-pub(super) fn place(conn: &mut AnyConnection, order_id: Uuid) -> Result<Option<super::Place>, DomainError> {
-    let row: Option<(String, String, String)> = crate::schema::orders::table
+/// Where an order is and what it is about, for channels that route by region
+/// or describe the order.
+pub(super) fn about(
+    conn: &mut AnyConnection,
+    order_id: Uuid,
+) -> Result<Option<(super::Place, super::Subject)>, DomainError> {
+    use crate::schema::{category_items, orders, regions};
+    type Row = (String, String, String, String, String, chrono::NaiveDateTime);
+    let row: Option<Row> = orders::table
         .find(order_id.to_string())
-        .select((crate::schema::orders::path, crate::schema::orders::community_id, crate::schema::orders::street_id))
+        .select((
+            orders::path,
+            orders::community_id,
+            orders::street_id,
+            orders::category_item_id,
+            orders::building_id,
+            orders::resolve_due_at,
+        ))
         .first(conn)
         .optional()
         .map_err(storage)?;
-    row.map(|(path, community, street)| {
-        Ok(super::Place {
-            path,
-            community_id: parse_id("orders.community_id", &community)?,
-            street_id: parse_id("orders.street_id", &street)?,
-        })
-    })
-    .transpose()
+    let Some((path, community, street, item_id, building_id, due)) = row else {
+        return Ok(None);
+    };
+    let item: String = category_items::table.find(item_id).select(category_items::name).first(conn).map_err(storage)?;
+    let building: String = regions::table.find(building_id).select(regions::name).first(conn).map_err(storage)?;
+    let place = super::Place {
+        path,
+        community_id: parse_id("orders.community_id", &community)?,
+        street_id: parse_id("orders.street_id", &street)?,
+    };
+    Ok(Some((place, super::Subject { item, building, resolve_due_at: due.and_utc() })))
 }
 
 pub(super) fn resolve(conn: &mut AnyConnection, recipient: &str) -> Result<Vec<Uuid>, DomainError> {

@@ -64,7 +64,11 @@ impl Channel for WecomChannel {
             let Some(place) = d.place.clone().filter(|_| for_staff) else {
                 return Ok(Outcome::Skipped);
             };
-            let keys = self.db.run(move |c| keys(c, &place)).await.map_err(|e| e.to_string())?;
+            let mut keys = self.db.run(move |c| keys(c, &place)).await.map_err(|e| e.to_string())?;
+            // Development keys go only to a fake WeCom; the real one would refuse them.
+            if self.base == PUBLIC_API_BASE {
+                keys.retain(|k| !k.starts_with(crate::seed::DEMO_ROBOT_KEY_PREFIX));
+            }
             if keys.is_empty() {
                 return Ok(Outcome::Skipped);
             }

@@ -45,3 +45,25 @@ pub fn all(conn: &mut AnyConnection) -> Result<Vec<Robot>, DomainError> {
 pub fn remove(conn: &mut AnyConnection, region_id: Uuid) -> Result<usize, DomainError> {
     diesel::delete(wecom_robots::table.find(region_id.to_string())).execute(conn).map_err(storage)
 }
+
+/// Whether a region has a robot (its key, for the seed's check only).
+pub(crate) fn key_of(conn: &mut AnyConnection, region_id: Uuid) -> Result<Option<String>, DomainError> {
+    wecom_robots::table
+        .find(region_id.to_string())
+        .select(wecom_robots::robot_key)
+        .first(conn)
+        .optional()
+        .map_err(storage)
+}
+
+/// The regions (by code) whose robot has a development key.
+pub(crate) fn demo_keys(conn: &mut AnyConnection) -> Result<Vec<String>, DomainError> {
+    use crate::schema::regions;
+    wecom_robots::table
+        .inner_join(regions::table)
+        .filter(wecom_robots::robot_key.like("demo-%"))
+        .select(regions::code)
+        .order(regions::code.asc())
+        .load(conn)
+        .map_err(storage)
+}

@@ -10,6 +10,7 @@ pub mod notifications;
 pub mod orders;
 pub mod people;
 pub mod places;
+pub mod subscriptions;
 pub mod sweep;
 pub mod webhooks;
 

@@ -11,30 +11,37 @@ use uuid::Uuid;
 use crate::db::Db;
 use crate::notify::deliveries;
 use crate::notify::inbox::{self, InboxChannel, Notification};
+use crate::notify::subscribe::SubscribeChannel;
 use crate::notify::webhook::WebhookChannel;
 use crate::notify::wecom::WecomChannel;
 use crate::notify::{Channel, DispatchReport};
 use crate::repo::{Page, Paged};
 
 pub use crate::notify::deliveries::{ChannelRecord, DeliveryFilter, DeliveryRecord};
+pub use crate::notify::subscribe::SubscribeConfig;
 
 /// Where the outside channels are.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct NotifyConfig {
     /// `MSB_WECOM_API_BASE`: the public WeCom API, or a fake in tests.
     pub wecom_api_base: String,
+    /// WeChat subscribe messages, when templates are configured.
+    pub wechat: Option<SubscribeConfig>,
 }
 
 impl Default for NotifyConfig {
     fn default() -> Self {
-        NotifyConfig { wecom_api_base: crate::notify::wecom::PUBLIC_API_BASE.to_owned() }
+        NotifyConfig { wecom_api_base: crate::notify::wecom::PUBLIC_API_BASE.to_owned(), wechat: None }
     }
 }
 
-/// The channels a server sends through: the in-app inbox, registered webhooks,
-/// WeCom group robots.
+/// The channels a server sends through: the in-app inbox, WeChat subscribe
+/// messages, registered webhooks, WeCom group robots.
 pub fn channels(db: &Db, config: &NotifyConfig) -> Vec<Arc<dyn Channel>> {
     let mut out: Vec<Arc<dyn Channel>> = vec![Arc::new(InboxChannel::new(db.clone()))];
+    if let Some(wechat) = &config.wechat {
+        out.push(Arc::new(SubscribeChannel::new(db.clone(), wechat.clone())));
+    }
     match WebhookChannel::new(db.clone()) {
         Ok(webhooks) => out.push(Arc::new(webhooks)),
         Err(e) => tracing::error!(error.cause = %e, "webhooks disabled: no HTTP client"),

@@ -2,5 +2,7 @@
 //! answers HTTP 200; failures are `{errcode, errmsg}` in the body.
 
 mod client;
+mod token;
 
-pub use client::{Session, WechatClient, WechatConfig, WechatError, PUBLIC_API_BASE};
+pub use client::{AccessToken, Session, WechatClient, WechatConfig, WechatError, PUBLIC_API_BASE};
+pub use token::AccessTokens;
