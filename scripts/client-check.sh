@@ -41,10 +41,13 @@ staff=$(curl -sf -X POST "$base/api/v1/auth/login" -H 'Content-Type: application
     -d '{"username":"diandeng","password":"demo"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 (cd openapi/client && BASE="$base" WECHAT_PORT="$wechat_port" node dist/flows.js)
 (cd openapi/client && BASE="$base" STAFF="$staff" node dist/swagger-ui.js)
+resident=$(cd "$work" && "$root/target/debug/mashangban" token jumin)
+(cd openapi/client && BASE="$base" RESIDENT="$resident" node dist/console.js)
 mkdir -p target/ci-artifacts
 cp openapi/client/screenshots/swagger-ui.png target/ci-artifacts/swagger-ui.png
+cp openapi/client/screenshots/console.png target/ci-artifacts/console.png
 if grep -q 'panicked' "$work/out.log"; then
     echo "the server panicked" >&2
     exit 1
 fi
-echo "client check ok: 2 validators, tsc --strict, flows, Swagger UI (target/ci-artifacts/swagger-ui.png)"
+echo "client check ok: 2 validators, tsc --strict, flows, Swagger UI and the console (target/ci-artifacts/swagger-ui.png, console.png)"

@@ -50,6 +50,10 @@ impl AppState {
             secret: config.wechat_secret.expose().to_owned(),
             timeout: Duration::from_secs(5),
         })?;
+        // Live events fan out across nodes through Redis when it is configured.
+        if let (Some(url), Some(r)) = (&config.redis_url, &redis) {
+            db.live().connect(url, r.clone());
+        }
         let tokens = Arc::new(AccessTokens::new(wechat.clone(), redis.clone()));
         let subscribe = (!config.wechat_templates.is_empty()).then(|| SubscribeConfig {
             tokens,
@@ -76,6 +80,13 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .app_data(extract::query_config())
             .configure(|cfg| routes::configure(&mut utoipa_actix_web::service_config::ServiceConfig::new(cfg)))
             // Our own page first: in Chinese, titled 码上办; the vendored assets follow.
+            .route("/console/", web::get().to(console_page))
+            .route(
+                "/console",
+                web::get().to(|| async {
+                    HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/console/")).finish()
+                }),
+            )
             .route("/swagger-ui/", web::get().to(swagger_page))
             .route("/swagger-ui/index.html", web::get().to(swagger_page))
             .service(
@@ -91,6 +102,14 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             )
             .default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::not_found("route.not_found")) }));
     }
+}
+
+/// The staff console (工单台): static HTML and JS, nothing from elsewhere.
+async fn console_page() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .body(include_str!("console.html"))
 }
 
 async fn swagger_page() -> HttpResponse {

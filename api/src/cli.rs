@@ -274,6 +274,7 @@ fn print_banner(state: &AppState, addr: String) {
         state.config.database_url
     );
     println!("  Swagger UI:   {base}/swagger-ui/");
+    println!("  Console:      {base}/console/   (staff: new orders arrive live with a 叮咚)");
     println!("  OpenAPI:      {base}/api-docs/openapi.json");
     println!("  Try a poster: curl {base}/api/v1/scan/dd-hean");
     if state.config.env == Env::Prod {

@@ -53,6 +53,8 @@ pub struct Config {
     pub sweep_interval: Duration,
     /// How often the dispatcher looks for notifications to send (0: never, in this process).
     pub dispatch_interval: Duration,
+    /// How often a live stream sends a heartbeat comment (and looks for events other nodes wrote).
+    pub sse_heartbeat: Duration,
     /// Where the WeCom group-robot API is (tests point it at a fake).
     pub wecom_api_base: String,
     /// Which notifications go out as WeChat subscribe messages, with which
@@ -124,6 +126,7 @@ impl Config {
             auto_close_after: Duration::from_secs(number("MSB_AUTO_CLOSE_DAYS", 7)?.saturating_mul(24 * 3600)),
             sweep_interval: Duration::from_secs(number("MSB_SWEEP_INTERVAL_SECONDS", 60)?),
             dispatch_interval: Duration::from_millis(number("MSB_DISPATCH_INTERVAL_MS", 1000)?),
+            sse_heartbeat: Duration::from_millis(number("MSB_SSE_HEARTBEAT_MS", 15_000)?.max(100)),
             wecom_api_base: get("MSB_WECOM_API_BASE")
                 .unwrap_or_else(|| infra::notify::wecom::PUBLIC_API_BASE.to_owned()),
             wechat_templates: match (get("MSB_WECHAT_TEMPLATES"), env) {

@@ -17,6 +17,7 @@ macro_rules! internal {
 
 pub mod cache;
 pub mod ids;
+pub mod live;
 pub mod notify;
 pub mod password;
 pub mod seed;

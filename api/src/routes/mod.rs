@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod categories;
 pub mod deliveries;
+pub mod events;
 pub mod health;
 pub mod labels;
 pub mod me;
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(notifications::count_my_unread_notifications)
         .service(notifications::mark_notification_read)
         .service(notifications::mark_all_notifications_read)
+        .service(events::stream_events)
         .service(subscriptions::list_my_subscriptions)
         .service(subscriptions::record_my_subscriptions)
         .service(labels::list_labels)

@@ -25,6 +25,7 @@ pub fn config(wechat_base: &str) -> Config {
         ("MSB_WECHAT_APPID", APPID.to_owned()),
         ("MSB_WECHAT_SECRET", SECRET.to_owned()),
         ("MSB_JWT_SECRET", "test-secret-that-is-long-enough-0123456789".to_owned()),
+        ("MSB_SSE_HEARTBEAT_MS", "300".to_owned()),
     ];
     Config::from_lookup(|k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())).unwrap()
 }
@@ -54,7 +55,82 @@ impl Resp {
     }
 }
 
+/// A Server-Sent Events stream read message by message.
+pub struct Sse {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+/// One message: its id and data (comments are kept as `comment`).
+#[derive(Debug, Clone, Default)]
+pub struct SseMessage {
+    pub id: Option<String>,
+    pub data: Option<Value>,
+    pub comment: Option<String>,
+}
+
+impl Sse {
+    pub async fn open(base: &str, token: Option<&str>, last_event_id: Option<&str>) -> Result<Sse, reqwest::Response> {
+        let mut req = reqwest::Client::new().get(format!("{base}/api/v1/events/stream"));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(id) = last_event_id {
+            req = req.header("Last-Event-ID", id);
+        }
+        let response = req.send().await.unwrap();
+        if response.status() != 200 {
+            return Err(response);
+        }
+        Ok(Sse { response, buffer: String::new() })
+    }
+
+    /// The next message or comment within `wait`, or `None`.
+    pub async fn next(&mut self, wait: std::time::Duration) -> Option<SseMessage> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut m = SseMessage::default();
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("id: ") {
+                        m.id = Some(v.to_owned());
+                    } else if let Some(v) = line.strip_prefix("data: ") {
+                        m.data = Some(serde_json::from_str(v).unwrap());
+                    } else if let Some(v) = line.strip_prefix(": ") {
+                        m.comment = Some(v.to_owned());
+                    }
+                }
+                return Some(m);
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.response.chunk()).await.ok()?.ok()??;
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+
+    /// The next data message within `wait` (heartbeats skipped).
+    pub async fn next_event(&mut self, wait: std::time::Duration) -> Option<SseMessage> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let m = self.next(left).await?;
+            if m.data.is_some() {
+                return Some(m);
+            }
+        }
+    }
+}
+
 impl TestApp {
+    /// Serves this app on a loopback port too (for streams read over HTTP); its base URL.
+    pub fn serve(&self) -> String {
+        let state = self.state.clone();
+        let server = HttpServer::new(move || app(state.clone())).workers(1).bind(("127.0.0.1", 0)).unwrap();
+        let port = server.addrs()[0].port();
+        actix_web::rt::spawn(server.run());
+        format!("http://127.0.0.1:{port}")
+    }
+
     pub async fn new(db: Db) -> TestApp {
         Self::with_redis(db, None).await
     }

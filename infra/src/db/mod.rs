@@ -126,6 +126,8 @@ macro_rules! test_visible {
 pub struct Db {
     pool: Pool<Manager>,
     backend: Backend,
+    /// Wakes live streams when order events are committed (see `crate::live`).
+    live: crate::live::LiveHub,
 }
 
 impl Db {
@@ -146,11 +148,16 @@ impl Db {
             .connection_timeout(timeout)
             .build(Manager { url: url.clone() })
             .map_err(storage)?;
-        Ok(Db { pool, backend: url.backend() })
+        Ok(Db { pool, backend: url.backend(), live: crate::live::LiveHub::new() })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The store's change feed: use cases announce committed order events on it.
+    pub fn live(&self) -> &crate::live::LiveHub {
+        &self.live
     }
 
     /// A cheap round trip, for readiness.

@@ -124,6 +124,9 @@ pub async fn submit(
 ) -> Result<(OrderDetail, Created), DomainError> {
     let who = actor.clone();
     let created = create_once(db, actor.user_id, key, move |c| create(c, &who, &cmd)).await?;
+    if !created.replayed {
+        db.live().announce();
+    }
     let detail = get(db, actor, created.id).await?;
     Ok((detail, created))
 }
@@ -230,4 +233,5 @@ pub async fn command(db: &Db, actor: Actor, id: Uuid, command: Command) -> Resul
         detail(c, transition.next, vis)
     })
     .await
+    .inspect(|_| db.live().announce())
 }

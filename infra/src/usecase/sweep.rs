@@ -50,5 +50,9 @@ pub fn run_on(conn: &mut AnyConnection, at: DateTime<Utc>, close_after: Duration
 }
 
 pub async fn run(db: &Db, at: DateTime<Utc>, close_after: Duration) -> Result<SweepReport, DomainError> {
-    db.run(move |c| run_on(c, at, close_after)).await
+    let report = db.run(move |c| run_on(c, at, close_after)).await?;
+    if report.overdue_flagged + report.auto_closed > 0 {
+        db.live().announce();
+    }
+    Ok(report)
 }

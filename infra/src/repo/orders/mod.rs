@@ -4,9 +4,11 @@
 //! versioning: `UPDATE … WHERE id = ? AND version = ?`; a lost race is a 409,
 //! like any other transition the status no longer allows.
 
+mod feed;
 mod query;
 mod row;
 mod write;
 
 pub use query::{details, events, find, get, list, overdue_candidates, unrated_since, OrderFilter, TimelineEvent};
+pub use feed::{events_after, latest_event};
 pub use write::{insert, next_number, save};

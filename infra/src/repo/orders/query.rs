@@ -18,7 +18,7 @@ use crate::ids::parse_id;
 use crate::repo::{Page, Paged};
 use crate::schema::{categories, category_items, order_events, orders, regions};
 
-fn convert(rows: Vec<OrderRow>) -> Result<Vec<Order>, DomainError> {
+pub(super) fn convert(rows: Vec<OrderRow>) -> Result<Vec<Order>, DomainError> {
     rows.into_iter().map(OrderRow::into_domain).collect()
 }
 
@@ -42,7 +42,7 @@ pub struct TimelineEvent {
     pub data: serde_json::Value,
 }
 
-type EventTuple = (String, String, Option<String>, String, String, NaiveDateTime);
+pub(super) type EventTuple = (String, String, Option<String>, String, String, NaiveDateTime);
 
 pub fn events(conn: &mut AnyConnection, id: Uuid) -> Result<Vec<TimelineEvent>, DomainError> {
     let rows: Vec<EventTuple> = order_events::table
@@ -58,18 +58,20 @@ pub fn events(conn: &mut AnyConnection, id: Uuid) -> Result<Vec<TimelineEvent>, 
         ))
         .load(conn)
         .map_err(storage)?;
-    rows.into_iter()
-        .map(|(id, kind, actor_id, actor_role, data, at)| {
-            Ok(TimelineEvent {
-                id: parse_id("order_events.id", &id)?,
-                kind: kind.parse().map_err(|_| storage(format!("stored event type {kind}")))?,
-                actor_id: actor_id.as_deref().map(|a| parse_id("order_events.actor_id", a)).transpose()?,
-                actor_role,
-                at: at.and_utc(),
-                data: serde_json::from_str(&data).map_err(storage)?,
-            })
-        })
-        .collect()
+    rows.into_iter().map(timeline_event).collect()
+}
+
+pub(super) fn timeline_event(
+    (id, kind, actor_id, actor_role, data, at): EventTuple,
+) -> Result<TimelineEvent, DomainError> {
+    Ok(TimelineEvent {
+        id: parse_id("order_events.id", &id)?,
+        kind: kind.parse().map_err(|_| storage(format!("stored event type {kind}")))?,
+        actor_id: actor_id.as_deref().map(|a| parse_id("order_events.actor_id", a)).transpose()?,
+        actor_role,
+        at: at.and_utc(),
+        data: serde_json::from_str(&data).map_err(storage)?,
+    })
 }
 
 /// Open orders with a clock run out and not yet flagged, oldest due first.
