@@ -8,6 +8,12 @@ front end makes most, with BENCH_THREADS concurrent clients. Prints a table;
 nothing is stored. Needs PostgreSQL at MSB_TEST_PG_URL (default
 postgres://postgres@127.0.0.1:5432/test) and psql.
 
+Then the notification cost: a second server on the same database runs the
+dispatcher (the first has it switched off) with a webhook that answers after
+a second, a dead WeCom and a dead WeChat, and order submissions (a transition
+and its outbox rows) are measured on both, alternating; the ratio says whether
+a transition slows when notifications are on and their receivers are slow.
+
 BENCH_BASELINE=<binary> also serves the same database with another build (say
 the previous commit's) and measures each row on both, alternating, so the
 ratio is read from one run on one machine (absolute times vary with the load
@@ -15,6 +21,8 @@ the two cores carry).
 """
 import concurrent.futures as cf
 import http.client
+import http.server
+import threading
 import json
 import os
 import random
@@ -88,6 +96,52 @@ def measure(name, port, fn):
     return REQUESTS / wall, q[49]
 
 
+class SlowReceiver(http.server.BaseHTTPRequestHandler):
+    """A webhook receiver that takes a second to answer."""
+    received = 0
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        time.sleep(1.0)
+        SlowReceiver.received += 1
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def notification_cost(env, binary, port, admin, resident, order):
+    """Submissions on a server without a dispatcher and on one running it against slow and dead receivers."""
+    receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowReceiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    dead = free_port()
+    events = ["order.submitted", "order.dispatched", "order.accepted", "order.rejected", "order.arrived",
+              "order.resolved", "order.rated", "order.escalated", "order.declined", "order.closed", "order.overdue"]
+    hook = {"url": f"http://127.0.0.1:{receiver.server_address[1]}/hook", "events": events, "secret": "bench-secret-0123456789"}
+    status = call(port, "POST", "/api/v1/webhooks", admin, hook)[0]
+    assert status == 201, status
+    other = free_port()
+    notifying = subprocess.Popen([binary, "serve"], env=dict(env, MSB_BIND=f"127.0.0.1:{other}", MSB_DISPATCH_INTERVAL_MS="200",
+                                 MSB_WECOM_API_BASE=f"http://127.0.0.1:{dead}", MSB_WECHAT_API_BASE=f"http://127.0.0.1:{dead}"),
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_healthy(other)
+        print("\nnotifications: [on] runs the dispatcher (webhook answering in 1 s, WeCom and WeChat dead); [off] has none")
+        measure_many("POST /orders (transition + outbox rows)", [("on", other), ("off", port)],
+                     lambda p, i: call(p, "POST", "/api/v1/orders", resident, order))
+        time.sleep(2)
+        queue = json.loads(call(port, "GET", "/api/v1/deliveries?limit=200", admin)[1])
+        states = {}
+        for item in queue["items"]:
+            states[item["status"]] = states.get(item["status"], 0) + 1
+        print(f"{'':<44} newest 200 in the queue by status: {states}; the slow webhook took {SlowReceiver.received}")
+    finally:
+        notifying.terminate()
+        notifying.wait()
+        receiver.shutdown()
+
+
 def wait_healthy(port):
     for _ in range(200):
         try:
@@ -105,7 +159,8 @@ def main():
     psql(PG, f"CREATE DATABASE {db}")
     url = PG.rsplit("/", 1)[0] + "/" + db
     port = free_port()
-    env = dict(os.environ, DATABASE_URL=url, MSB_BIND=f"127.0.0.1:{port}", MSB_SWEEP_INTERVAL_SECONDS="0", RUST_LOG="warn")
+    env = dict(os.environ, DATABASE_URL=url, MSB_BIND=f"127.0.0.1:{port}", MSB_SWEEP_INTERVAL_SECONDS="0",
+               MSB_DISPATCH_INTERVAL_MS="0", RUST_LOG="warn")
     env.pop("REDIS_URL", None)
     binary = os.path.join(ROOT, "target/release/mashangban")
     servers = [subprocess.Popen([binary, "serve", "--seed"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
@@ -167,6 +222,7 @@ def main():
         ]
         for name, fn in rows:
             measure_many(name, ports, fn)
+        notification_cost(env, binary, port, login("admin", "admin"), resident, order)
     finally:
         for server in servers:
             server.terminate()

@@ -132,8 +132,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 return Ok(());
             }
             let filter = infra::usecase::notifications::DeliveryFilter {
-                status: status.as_deref().map(str::parse).transpose()?,
-                channel: channel.as_deref().map(str::parse).transpose()?,
+                status: status.as_deref().map(choice).transpose()?,
+                channel: channel.as_deref().map(choice).transpose()?,
             };
             let page = infra::usecase::Page::new(None, Some(limit));
             let queue = infra::usecase::notifications::queue(&state.db, filter, page).await?;
@@ -244,6 +244,19 @@ fn spawn_dispatcher(state: AppState) {
 }
 
 /// With `MSB_ENV=prod`, refuses to serve while a demo fixture password works.
+/// A command-line value from a closed set, refused with the set's own message.
+fn choice<T: std::str::FromStr<Err = domain::DomainError>>(value: &str) -> anyhow::Result<T> {
+    value.parse().map_err(|e| match e {
+        domain::DomainError::Validation(errors) => {
+            anyhow::anyhow!(
+                "{value}: {}",
+                errors.iter().map(|e| format!("{} {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+            )
+        }
+        other => anyhow::anyhow!(other),
+    })
+}
+
 pub async fn check_prod_ready(state: &AppState) -> anyhow::Result<()> {
     if state.config.env != Env::Prod {
         return Ok(());

@@ -52,7 +52,7 @@ both_backends! {
         let resident = app.token_for("jumin").await;
         let list = app.get("/api/v1/me/subscriptions", Some(&resident)).await;
         assert_eq!(list.status, 200);
-        assert_eq!(list.body.as_array().unwrap().len(), 11, "every notification has a demo template in dev");
+        assert_eq!(list.body.as_array().unwrap().len(), domain::order::notify::Template::ALL.len(), "every notification has a demo template in dev");
         assert_eq!(banked(&list.body, "order.accepted"), 0);
 
         let unknown = app.post("/api/v1/me/subscriptions", json!({"results": {"nope": "accept"}}), Some(&resident)).await;

@@ -234,4 +234,49 @@ both_backends! {
         assert_eq!((get("inbox", "sent"), get("webhook", "sent")), (2, 2));
         assert_eq!((get("webhook", "failed"), get("webhook", "dead")), (1 + 7, 1));
     }
+
+    #[tokio::test]
+    async fn a_slow_receiver_holds_up_a_few_rows_not_the_queue(db) {
+        let resident = db.run(|c| { seed::run(c, true)?; Ok(actor_of(c, "jumin")) }).await.unwrap();
+        for _ in 0..12 {
+            report(&db, &resident).await;
+        }
+        let inbox = Arc::new(Probe::named(NotifyChannel::Inbox));
+        let slow = Arc::new(Slow { inbox: inbox.clone(), ..Slow::default() });
+        let channels: Vec<Arc<dyn Channel>> = vec![slow.clone(), inbox.clone()];
+        let sent = dispatch_all(&db, &channels, infra::ids::now_utc()).await.unwrap();
+        assert_eq!(sent.sent, 12);
+        let most = slow.most.load(std::sync::atomic::Ordering::SeqCst);
+        assert!(most > 1, "rows went out side by side ({most} at once)");
+        assert_eq!(slow.inbox_first.load(std::sync::atomic::Ordering::SeqCst), 12, "the inbox never waited for the slow one");
+    }
+}
+
+/// A receiver that takes its time, counting how many rows it holds at once.
+#[derive(Default)]
+struct Slow {
+    now: std::sync::atomic::AtomicUsize,
+    most: std::sync::atomic::AtomicUsize,
+    /// Rows whose inbox delivery was done while this one was still at work.
+    inbox_first: std::sync::atomic::AtomicUsize,
+    inbox: Arc<Probe>,
+}
+
+impl Channel for Slow {
+    fn name(&self) -> NotifyChannel {
+        NotifyChannel::Webhook
+    }
+    fn deliver<'a>(&'a self, d: &'a Delivery) -> BoxFuture<'a, Result<Outcome, String>> {
+        use std::sync::atomic::Ordering::SeqCst;
+        Box::pin(async move {
+            let now = self.now.fetch_add(1, SeqCst) + 1;
+            self.most.fetch_max(now, SeqCst);
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            if self.inbox.seen.lock().unwrap().contains_key(&d.outbox_id) {
+                self.inbox_first.fetch_add(1, SeqCst);
+            }
+            self.now.fetch_sub(1, SeqCst);
+            Ok(Outcome::Sent)
+        })
+    }
 }

@@ -42,8 +42,8 @@ pub struct NewWebhook {
     #[validate(url(code = "invalid_url"), length(max = 500, code = "too_long"))]
     pub url: String,
     /// Which notifications, e.g. `["order.submitted", "order.overdue"]`.
-    #[schema(min_items = 1, max_items = 11, example = json!(["order.submitted"]))]
-    #[validate(length(min = 1, max = 11, code = "count"))]
+    #[schema(min_items = 1, max_items = 13, example = json!(["order.submitted"]))]
+    #[validate(length(min = 1, max = 13, code = "count"))]
     pub events: Vec<String>,
     /// Shared secret for the signature: 16–128 visible ASCII characters.
     #[schema(min_length = 16, max_length = 128, format = Password)]

@@ -35,6 +35,8 @@ pub enum Template {
     Declined,
     Closed,
     Overdue,
+    Reopened,
+    Cancelled,
 }
 
 impl Template {
@@ -50,6 +52,8 @@ impl Template {
         Template::Declined,
         Template::Closed,
         Template::Overdue,
+        Template::Reopened,
+        Template::Cancelled,
     ];
 
     /// As stored and sent, e.g. `order.submitted`.
@@ -80,6 +84,8 @@ impl Template {
             Template::Declined => ("order.declined", "您的工单未予受理", false),
             Template::Closed => ("order.closed", "您的工单已关闭", false),
             Template::Overdue => ("order.overdue", "有工单超时", true),
+            Template::Reopened => ("order.reopened", "居民不满意，工单重新办理", true),
+            Template::Cancelled => ("order.cancelled", "居民撤回了工单", true),
         }
     }
 
@@ -114,7 +120,11 @@ pub fn notices(order: &Order, events: &[NewEvent]) -> Vec<Notice> {
     for event in events {
         match event.kind {
             EventType::Submitted => out.push(staff(Template::Submitted)),
-            EventType::Dispatched | EventType::Reopened => out.extend(to_assignee(order, Template::Dispatched)),
+            EventType::Dispatched => out.extend(to_assignee(order, Template::Dispatched)),
+            EventType::Reopened => {
+                out.push(staff(Template::Reopened));
+                out.extend(to_assignee(order, Template::Dispatched));
+            }
             EventType::Accepted | EventType::Grabbed => out.push(reporter(Template::Accepted)),
             EventType::Rejected => out.push(staff(Template::Rejected)),
             EventType::Arrived => out.push(reporter(Template::Arrived)),
@@ -124,7 +134,11 @@ pub fn notices(order: &Order, events: &[NewEvent]) -> Vec<Notice> {
             EventType::Declined => out.push(reporter(Template::Declined)),
             EventType::Closed => out.push(reporter(Template::Closed)),
             EventType::Overdue => out.push(staff(Template::Overdue)),
-            EventType::Cancelled | EventType::ReturnVisited => {}
+            // The other side: whoever was working on it, else the staff who would have.
+            EventType::Cancelled => {
+                out.push(to_assignee(order, Template::Cancelled).unwrap_or(staff(Template::Cancelled)))
+            }
+            EventType::ReturnVisited => {}
         }
     }
     out
@@ -143,6 +157,49 @@ mod tests {
         }
         assert_eq!(Template::parse("order.nope"), None);
         assert!(Template::Submitted.for_staff() && !Template::Resolved.for_staff());
+    }
+
+    #[test]
+    fn who_is_told_what() {
+        let worker = Uuid::from_u128(7);
+        let reporter = Uuid::nil();
+        let mut assigned = Order::example(reporter, "/a/");
+        assigned.assignee = Some(Target::GridWorker(worker));
+        let unassigned = Order::example(reporter, "/a/");
+        let staff = |level| Recipient::Staff { level };
+        let level = unassigned.level;
+        // (event, order after it) → who hears which news
+        let table = [
+            (EventType::Submitted, &unassigned, vec![(staff(level), Template::Submitted)]),
+            (EventType::Dispatched, &assigned, vec![(Recipient::User(worker), Template::Dispatched)]),
+            (EventType::Accepted, &assigned, vec![(Recipient::User(reporter), Template::Accepted)]),
+            (EventType::Rejected, &unassigned, vec![(staff(level), Template::Rejected)]),
+            (EventType::Arrived, &assigned, vec![(Recipient::User(reporter), Template::Arrived)]),
+            (EventType::Resolved, &assigned, vec![(Recipient::User(reporter), Template::Resolved)]),
+            (EventType::Rated, &assigned, vec![(staff(level), Template::Rated)]),
+            (
+                EventType::Reopened,
+                &assigned,
+                vec![(staff(level), Template::Reopened), (Recipient::User(worker), Template::Dispatched)],
+            ),
+            (EventType::Escalated, &unassigned, vec![(staff(level), Template::Escalated)]),
+            (EventType::Declined, &unassigned, vec![(Recipient::User(reporter), Template::Declined)]),
+            (EventType::Cancelled, &assigned, vec![(Recipient::User(worker), Template::Cancelled)]),
+            (EventType::Cancelled, &unassigned, vec![(staff(level), Template::Cancelled)]),
+            (EventType::Closed, &assigned, vec![(Recipient::User(reporter), Template::Closed)]),
+            (EventType::Overdue, &assigned, vec![(staff(level), Template::Overdue)]),
+            (EventType::ReturnVisited, &assigned, vec![]),
+        ];
+        let mut kinds: std::collections::HashSet<EventType> = table.iter().map(|(k, _, _)| *k).collect();
+        kinds.insert(EventType::Grabbed); // the test below
+        assert_eq!(kinds, EventType::ALL.iter().copied().collect(), "every event type has a row");
+        for (kind, order, want) in table {
+            let got: Vec<(Recipient, Template)> = notices(order, &[NewEvent::new(kind, EventData::Empty {})])
+                .into_iter()
+                .map(|n| (n.recipient, n.template))
+                .collect();
+            assert_eq!(got, want, "{kind:?}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use domain::delivery::{after_failure, claim_lease, AfterFailure, DeliveryStatus, NotifyChannel};
 use domain::DomainError;
+use futures_util::StreamExt;
 use rand::Rng;
 
 use super::outbox::{self, Claimed};
@@ -31,6 +32,8 @@ impl DispatchReport {
 }
 
 const BATCH: i64 = 100;
+/// Rows sent at the same time.
+const CONCURRENCY: usize = 8;
 
 /// One channel's answer to one attempt.
 type Attempt = (NotifyChannel, Result<Outcome, String>);
@@ -45,48 +48,89 @@ pub async fn dispatch_once(
     let claim_token = token.clone();
     let stale = (now - claim_lease()).naive_utc();
     let claimed = db.write(move |c| outbox::claim(c, &claim_token, now.naive_utc(), stale, BATCH)).await?;
-    let mut report = DispatchReport::default();
-    for row in claimed {
-        let attempts = attempt(db, channels, row.clone()).await;
-        let error = failure(&attempts);
-        let retry_at = match &error {
-            None => None,
-            Some(error) => {
-                tracing::warn!(outbox.id = %row.id, attempts = row.attempts + 1, error = %error, "notification not delivered");
-                let jitter: f64 = rand::rng().random();
-                match after_failure(row.attempts + 1, now, jitter) {
-                    AfterFailure::RetryAt(at) => Some(at.naive_utc()),
-                    AfterFailure::Dead => None,
-                }
+    // Orders go out side by side, so a slow receiver holds up a few, not the queue;
+    // one order's news goes out in the order it happened.
+    let token = token.as_str();
+    let outcomes: Vec<Vec<Result<DeliveryStatus, DomainError>>> = futures_util::stream::iter(by_order(claimed))
+        .map(|rows| async move {
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                out.push(process(db, channels, row, token, now).await);
             }
-        };
-        let status = match (&error, retry_at) {
-            (None, _) => DeliveryStatus::Sent,
-            (Some(_), Some(_)) => DeliveryStatus::Failed,
-            (Some(_), None) => DeliveryStatus::Dead,
-        };
-        count(&attempts, status);
-        match status {
+            out
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    let mut report = DispatchReport::default();
+    for outcome in outcomes.into_iter().flatten() {
+        match outcome? {
             DeliveryStatus::Sent => report.sent += 1,
             DeliveryStatus::Failed => report.retried += 1,
             _ => report.dead += 1,
         }
-        let token = token.clone();
-        let at = now.naive_utc();
-        db.write(move |c| finish(c, &row, &token, &attempts, error.as_deref(), retry_at, at)).await?;
     }
     Ok(report)
 }
 
-/// Every channel that has not delivered the row yet, each on its own: one
-/// failing channel does not keep the others from theirs.
+/// The claimed rows grouped by order, each group in claim order.
+fn by_order(claimed: Vec<Claimed>) -> Vec<Vec<Claimed>> {
+    let mut groups: Vec<Vec<Claimed>> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for row in claimed {
+        let key = row.order_id.clone();
+        match key.as_ref().and_then(|o| index.get(o).copied()) {
+            Some(i) => groups[i].push(row),
+            None => {
+                if let Some(o) = key {
+                    index.insert(o, groups.len());
+                }
+                groups.push(vec![row]);
+            }
+        }
+    }
+    groups
+}
+
+/// One row: every channel, then the outcome recorded.
+async fn process(
+    db: &Db,
+    channels: &[Arc<dyn Channel>],
+    row: Claimed,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<DeliveryStatus, DomainError> {
+    let attempts = attempt(db, channels, row.clone()).await;
+    let error = failure(&attempts);
+    let retry_at = match &error {
+        None => None,
+        Some(error) => {
+            tracing::warn!(outbox.id = %row.id, attempts = row.attempts + 1, error = %error, "notification not delivered");
+            let jitter: f64 = rand::rng().random();
+            match after_failure(row.attempts + 1, now, jitter) {
+                AfterFailure::RetryAt(at) => Some(at.naive_utc()),
+                AfterFailure::Dead => None,
+            }
+        }
+    };
+    let status = match (&error, retry_at) {
+        (None, _) => DeliveryStatus::Sent,
+        (Some(_), Some(_)) => DeliveryStatus::Failed,
+        (Some(_), None) => DeliveryStatus::Dead,
+    };
+    count(&attempts, status);
+    let (token, at) = (token.to_owned(), now.naive_utc());
+    db.write(move |c| finish(c, &row, &token, &attempts, error.as_deref(), retry_at, at)).await?;
+    Ok(status)
+}
+
+/// Every channel that has not delivered the row yet, side by side: one failing
+/// or slow channel does not keep the others from theirs.
 async fn attempt(db: &Db, channels: &[Arc<dyn Channel>], row: Claimed) -> Result<Vec<Attempt>, String> {
     let (delivery, done) = delivery(db, row).await.map_err(|e| e.to_string())?;
-    let mut out = Vec::new();
-    for channel in channels.iter().filter(|c| !done.contains(&c.name())) {
-        out.push((channel.name(), channel.deliver(&delivery).await));
-    }
-    Ok(out)
+    let pending = channels.iter().filter(|c| !done.contains(&c.name()));
+    let sends = pending.map(|c| async { (c.name(), c.deliver(&delivery).await) });
+    Ok(futures_util::future::join_all(sends).await)
 }
 
 /// The row's error, if any channel failed (or the row could not be read).
