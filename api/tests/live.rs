@@ -187,3 +187,41 @@ impl Drop for Nodes {
         }
     }
 }
+
+/// While Redis is away each node still wakes its own consoles; when it returns,
+/// the listeners resubscribe (waking their consoles to catch up from the
+/// database) and fan-out resumes.
+#[actix_web::test]
+async fn live_fan_out_falls_back_to_the_node_and_returns_with_redis() {
+    use infra::live::LiveHub;
+    use tokio::time::timeout;
+    let mut redis = common::PrivateRedis::start();
+    let (a, b) = (LiveHub::new(), LiveHub::new());
+    let (mut on_a, mut on_b) = (a.subscribe(), b.subscribe());
+    a.connect(&redis.url(), redis.connect().await);
+    b.connect(&redis.url(), redis.connect().await);
+    // Each listener wakes its node once subscribed.
+    timeout(WAIT, on_a.recv()).await.unwrap().unwrap();
+    timeout(WAIT, on_b.recv()).await.unwrap().unwrap();
+
+    a.announce();
+    timeout(WAIT, on_b.recv()).await.expect("node B is woken through Redis").unwrap();
+    timeout(WAIT, on_a.recv()).await.unwrap().unwrap();
+
+    redis.down();
+    a.announce();
+    timeout(WAIT, on_a.recv()).await.expect("node A still wakes its own consoles").unwrap();
+    assert!(timeout(Duration::from_millis(500), on_b.recv()).await.is_err(), "nothing reaches B without Redis");
+
+    redis.up();
+    timeout(Duration::from_secs(10), on_b.recv()).await.expect("B resubscribes and catches up").unwrap();
+    let mut fanned = false;
+    for _ in 0..50 {
+        a.announce();
+        if timeout(Duration::from_millis(200), on_b.recv()).await.is_ok() {
+            fanned = true;
+            break;
+        }
+    }
+    assert!(fanned, "fan-out resumes once Redis is back");
+}

@@ -22,9 +22,10 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ok")
 }
 
-/// Readiness: the database (and Redis, when configured) answer
+/// Readiness: the database answers
 ///
-/// 200 when the database (and Redis, when configured) answer; 503 with the failing part otherwise.
+/// 200 when the database answers (`status: degraded` while a configured Redis is down: requests
+/// still succeed, token sharing and live fan-out fall back to this node); 503 without the database.
 #[utoipa::path(get, path = "/readyz", operation_id = "readyz", tag = "operations", security(()),
     responses(
         (status = 200, description = "Ready", body = Health),
@@ -49,8 +50,15 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
             }
         },
     };
-    let ready = database == "ok" && redis != "down";
-    let body = Health { status: if ready { "ready" } else { "not_ready" }, database, redis };
+    // Redis only shares work between nodes: without it a node still serves every request,
+    // and taking every node out of the balancer at once would be the outage.
+    let ready = database == "ok";
+    let status = match (ready, redis) {
+        (false, _) => "not_ready",
+        (true, "down") => "degraded",
+        (true, _) => "ready",
+    };
+    let body = Health { status, database, redis };
     if ready {
         HttpResponse::Ok().json(body)
     } else {
