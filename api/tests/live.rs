@@ -80,6 +80,17 @@ both_backends! {
         assert_eq!((a["event"]["type"].as_str(), b["event"]["type"].as_str()), (Some("grabbed"), Some("submitted")));
         assert_eq!(b["order"]["description"], "路灯不亮");
         assert!(back.next_event(Duration::from_millis(500)).await.is_none(), "nothing twice");
+
+        // A disabled account's stream ends at the next heartbeat.
+        app.state.db.write(|c| infra::testing::execute(c, "UPDATE users SET disabled = TRUE WHERE username = 'xialiang'")).await.unwrap();
+        let mut ended = false;
+        for _ in 0..10 {
+            if elsewhere.next(Duration::from_secs(2)).await.is_none() {
+                ended = true;
+                break;
+            }
+        }
+        assert!(ended, "the stream of a disabled account ends");
     }
 }
 

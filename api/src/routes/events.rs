@@ -11,8 +11,9 @@ use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use domain::actor::Actor;
-use domain::FieldError;
+use domain::{DomainError, FieldError};
 use infra::usecase::live::{self, LiveEvent};
+use infra::usecase::people;
 use infra::Db;
 use serde::Serialize;
 use tokio::sync::broadcast::{error::RecvError, Receiver};
@@ -60,7 +61,15 @@ async fn next(mut f: Feed) -> Option<(Result<Bytes, actix_web::Error>, Feed)> {
         if !f.read_now {
             tokio::select! {
                 woken = f.wake.recv() => if let Err(RecvError::Closed) = woken { return None },
-                _ = tokio::time::sleep(f.heartbeat) => f.queue.push_back(Bytes::from_static(b": heartbeat\n\n")),
+                _ = tokio::time::sleep(f.heartbeat) => {
+                    // The caller as they are now: a disabled account's stream ends, changed roles apply.
+                    match people::actor(&f.db, f.actor.user_id).await {
+                        Ok(actor) => f.actor = actor,
+                        Err(DomainError::Unauthorized { .. }) => return None,
+                        Err(e) => tracing::warn!(error.cause = %e, "live stream: could not reload the caller"),
+                    }
+                    f.queue.push_back(Bytes::from_static(b": heartbeat\n\n"))
+                }
             }
         }
         match live::after(&f.db, f.actor.clone(), f.cursor).await {
@@ -77,7 +86,7 @@ async fn next(mut f: Feed) -> Option<(Result<Bytes, actix_web::Error>, Feed)> {
     }
 }
 
-fn last_event_id(req: &HttpRequest) -> Result<Option<Uuid>, domain::DomainError> {
+fn last_event_id(req: &HttpRequest) -> Result<Option<Uuid>, DomainError> {
     let Some(value) = req.headers().get("Last-Event-ID") else { return Ok(None) };
     let text = value.to_str().unwrap_or("").trim();
     if text.is_empty() {
