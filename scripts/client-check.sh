@@ -30,7 +30,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 port=$(free_port)
 wechat_port=$(free_port)
 base="http://127.0.0.1:$port"
-( cd "$work" && env -u DATABASE_URL -u REDIS_URL MSB_BIND="127.0.0.1:$port" RUST_LOG=warn \
+( cd "$work" && exec env -u DATABASE_URL -u REDIS_URL MSB_BIND="127.0.0.1:$port" RUST_LOG=warn \
     MSB_WECHAT_API_BASE="http://127.0.0.1:$wechat_port" MSB_WECHAT_APPID=wx-client-check \
     MSB_WECHAT_SECRET=client-check-secret "$root/target/debug/mashangban" serve --seed >"$work/out.log" 2>&1 ) &
 pid=$!

@@ -22,6 +22,19 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ok")
 }
 
+async fn redis_status(redis: Option<&infra::cache::Redis>) -> &'static str {
+    match redis {
+        None => "not_configured",
+        Some(r) => match r.ping().await {
+            Ok(()) => "ok",
+            Err(e) => {
+                tracing::warn!(error.cause = %e, "readiness: redis down");
+                "down"
+            }
+        },
+    }
+}
+
 /// Readiness: the database answers
 ///
 /// 200 when the database answers (`status: degraded` while a configured Redis is down: requests
@@ -40,16 +53,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
             "down"
         }
     };
-    let redis = match &state.redis {
-        None => "not_configured",
-        Some(r) => match r.ping().await {
-            Ok(()) => "ok",
-            Err(e) => {
-                tracing::warn!(error.cause = %e, "readiness: redis down");
-                "down"
-            }
-        },
-    };
+    let redis = redis_status(state.redis.as_ref()).await;
     // Redis only shares work between nodes: without it a node still serves every request,
     // and taking every node out of the balancer at once would be the outage.
     let ready = database == "ok";
