@@ -32,8 +32,13 @@ pub struct MessageTemplates(BTreeMap<String, MessageTemplate>);
 /// The placeholders a template may use.
 pub const PLACEHOLDERS: &[&str] = &["number", "title", "status", "item", "building", "at", "due", "order_id"];
 
-/// Template ids of the development fixtures; production refuses them.
+/// Template ids and robot keys of the development fixtures start with this; production refuses them.
 pub const DEMO_PREFIX: &str = "demo-";
+
+/// Is this a development fixture's id or key?
+pub fn is_demo(value: &str) -> bool {
+    value.starts_with(DEMO_PREFIX)
+}
 
 impl MessageTemplates {
     /// Checks a configuration (as JSON: `{"order.accepted": {template_id, page, data}}`).
@@ -45,7 +50,7 @@ impl MessageTemplates {
             if Template::parse(name).is_none() {
                 errors.push(FieldError::new(name, "unknown_template", "没有这种通知"));
             }
-            if t.template_id.trim().is_empty() || (production && t.template_id.starts_with(DEMO_PREFIX)) {
+            if t.template_id.trim().is_empty() || (production && is_demo(&t.template_id)) {
                 errors.push(FieldError::new(field("template_id"), "invalid_template_id", "需要真实的模板 ID"));
             }
             for (key, text) in &t.data {

@@ -110,8 +110,6 @@ pub fn run(conn: &mut AnyConnection, with_demo_accounts: bool) -> Result<SeedRep
 
 /// The WeCom robot key development uses for 点灯社区 (sent only to a fake WeCom).
 pub const DEMO_ROBOT_KEY: &str = "demo-robot-diandeng";
-/// Robot keys with this prefix are development keys.
-pub const DEMO_ROBOT_KEY_PREFIX: &str = "demo-";
 
 fn seed_demo_robot(conn: &mut AnyConnection) -> Result<(), DomainError> {
     if let Some(community) = regions::find_by_code(conn, "diandeng")? {

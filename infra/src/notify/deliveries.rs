@@ -85,6 +85,29 @@ pub(super) fn record(
 type Row =
     (String, Option<String>, String, String, i32, NaiveDateTime, Option<String>, NaiveDateTime, Option<NaiveDateTime>);
 
+/// The columns of `Row`, in order.
+const COLUMNS: (
+    outbox::id,
+    outbox::order_id,
+    outbox::template,
+    outbox::status,
+    outbox::attempts,
+    outbox::next_attempt_at,
+    outbox::last_error,
+    outbox::created_at,
+    outbox::sent_at,
+) = (
+    outbox::id,
+    outbox::order_id,
+    outbox::template,
+    outbox::status,
+    outbox::attempts,
+    outbox::next_attempt_at,
+    outbox::last_error,
+    outbox::created_at,
+    outbox::sent_at,
+);
+
 /// Notifications newest first, with their channels.
 pub(crate) fn list(
     conn: &mut AnyConnection,
@@ -105,22 +128,8 @@ pub(crate) fn list(
     if let Some(after) = &page.after {
         query = query.filter(outbox::id.lt(after.clone()));
     }
-    let rows: Vec<Row> = query
-        .order(outbox::id.desc())
-        .limit(page.limit + 1)
-        .select((
-            outbox::id,
-            outbox::order_id,
-            outbox::template,
-            outbox::status,
-            outbox::attempts,
-            outbox::next_attempt_at,
-            outbox::last_error,
-            outbox::created_at,
-            outbox::sent_at,
-        ))
-        .load(conn)
-        .map_err(storage)?;
+    let rows: Vec<Row> =
+        query.order(outbox::id.desc()).limit(page.limit + 1).select(COLUMNS).load(conn).map_err(storage)?;
     let paged = Paged::from_rows(rows, page.limit, |r| r.0.clone());
     let ids: Vec<String> = paged.items.iter().map(|r| r.0.clone()).collect();
     let channels = channels_of(conn, &ids)?;
@@ -139,17 +148,7 @@ pub(crate) fn list(
 pub(crate) fn get(conn: &mut AnyConnection, id: Uuid) -> Result<DeliveryRecord, DomainError> {
     let row: Row = outbox::table
         .find(id.to_string())
-        .select((
-            outbox::id,
-            outbox::order_id,
-            outbox::template,
-            outbox::status,
-            outbox::attempts,
-            outbox::next_attempt_at,
-            outbox::last_error,
-            outbox::created_at,
-            outbox::sent_at,
-        ))
+        .select(COLUMNS)
         .first(conn)
         .optional()
         .map_err(storage)?

@@ -43,6 +43,18 @@ pub struct Delivery {
     pub at: DateTime<Utc>,
 }
 
+impl Delivery {
+    /// A text field of the payload (`number`, `status`…), empty when absent.
+    pub fn field(&self, key: &str) -> &str {
+        self.payload[key].as_str().unwrap_or("")
+    }
+
+    /// The order's status as people read it (已接单), empty when unknown.
+    pub fn status_label(&self) -> &'static str {
+        self.field("status").parse::<domain::order::Status>().map_or("", |s| s.label())
+    }
+}
+
 /// The order's category item and building names, and when it is due resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subject {

@@ -50,12 +50,10 @@ impl SubscribeChannel {
 
 /// The order's facts a template can show.
 fn facts(d: &Delivery) -> BTreeMap<&'static str, String> {
-    let field = |k: &str| d.payload[k].as_str().unwrap_or("").to_owned();
-    let status = field("status").parse::<domain::order::Status>().map(|s| s.label().to_owned()).unwrap_or_default();
     let mut facts = BTreeMap::from([
-        ("number", field("number")),
+        ("number", d.field("number").to_owned()),
         ("title", domain::delivery::title(&d.template).to_owned()),
-        ("status", status),
+        ("status", d.status_label().to_owned()),
         ("at", wechat_time(d.at)),
         ("order_id", d.order_id.map(|o| o.to_string()).unwrap_or_default()),
     ]);

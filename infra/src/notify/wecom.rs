@@ -47,9 +47,12 @@ fn keys(conn: &mut AnyConnection, place: &Place) -> Result<Vec<String>, DomainEr
 
 /// The markdown a chat group shows.
 pub fn markdown(d: &Delivery) -> String {
-    let field = |k: &str| d.payload[k].as_str().unwrap_or("").to_owned();
-    let status = field("status").parse::<domain::order::Status>().map(|s| s.label()).unwrap_or("");
-    format!("**{}**\n> 工单编号：{}\n> 当前状态：{}", domain::delivery::title(&d.template), field("number"), status)
+    format!(
+        "**{}**\n> 工单编号：{}\n> 当前状态：{}",
+        domain::delivery::title(&d.template),
+        d.field("number"),
+        d.status_label()
+    )
 }
 
 impl Channel for WecomChannel {
@@ -67,7 +70,7 @@ impl Channel for WecomChannel {
             let mut keys = self.db.run(move |c| keys(c, &place)).await.map_err(|e| e.to_string())?;
             // Development keys go only to a fake WeCom; the real one would refuse them.
             if self.base == PUBLIC_API_BASE {
-                keys.retain(|k| !k.starts_with(crate::seed::DEMO_ROBOT_KEY_PREFIX));
+                keys.retain(|k| !domain::subscribe::is_demo(k));
             }
             if keys.is_empty() {
                 return Ok(Outcome::Skipped);

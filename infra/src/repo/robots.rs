@@ -61,7 +61,7 @@ pub(crate) fn demo_keys(conn: &mut AnyConnection) -> Result<Vec<String>, DomainE
     use crate::schema::regions;
     wecom_robots::table
         .inner_join(regions::table)
-        .filter(wecom_robots::robot_key.like("demo-%"))
+        .filter(wecom_robots::robot_key.like(format!("{}%", domain::subscribe::DEMO_PREFIX)))
         .select(regions::code)
         .order(regions::code.asc())
         .load(conn)

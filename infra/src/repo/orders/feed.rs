@@ -5,7 +5,7 @@ use domain::order::Order;
 use domain::DomainError;
 use uuid::Uuid;
 
-use super::query::{convert, timeline_event, EventTuple};
+use super::query::{convert, timeline_event, EventTuple, EVENT_COLUMNS};
 use super::row::OrderRow;
 use super::TimelineEvent;
 use crate::db::{storage, AnyConnection};
@@ -28,17 +28,7 @@ pub fn events_after(conn: &mut AnyConnection, after: Uuid, limit: i64) -> Result
         .filter(order_events::id.gt(after.to_string()))
         .order(order_events::id.asc())
         .limit(limit)
-        .select((
-            order_events::order_id,
-            (
-                order_events::id,
-                order_events::kind,
-                order_events::actor_id,
-                order_events::actor_role,
-                order_events::data,
-                order_events::at,
-            ),
-        ))
+        .select((order_events::order_id, EVENT_COLUMNS))
         .load(conn)
         .map_err(storage)?;
     let mut ids: Vec<String> = rows.iter().map(|(o, _)| o.clone()).collect();

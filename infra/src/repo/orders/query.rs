@@ -44,18 +44,28 @@ pub struct TimelineEvent {
 
 pub(super) type EventTuple = (String, String, Option<String>, String, String, NaiveDateTime);
 
+/// The columns of one timeline entry, in `EventTuple` order.
+pub(super) const EVENT_COLUMNS: (
+    order_events::id,
+    order_events::kind,
+    order_events::actor_id,
+    order_events::actor_role,
+    order_events::data,
+    order_events::at,
+) = (
+    order_events::id,
+    order_events::kind,
+    order_events::actor_id,
+    order_events::actor_role,
+    order_events::data,
+    order_events::at,
+);
+
 pub fn events(conn: &mut AnyConnection, id: Uuid) -> Result<Vec<TimelineEvent>, DomainError> {
     let rows: Vec<EventTuple> = order_events::table
         .filter(order_events::order_id.eq(id.to_string()))
         .order(order_events::seq.asc())
-        .select((
-            order_events::id,
-            order_events::kind,
-            order_events::actor_id,
-            order_events::actor_role,
-            order_events::data,
-            order_events::at,
-        ))
+        .select(EVENT_COLUMNS)
         .load(conn)
         .map_err(storage)?;
     rows.into_iter().map(timeline_event).collect()
