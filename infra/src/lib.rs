@@ -20,6 +20,7 @@ pub mod ids;
 pub mod live;
 pub mod notify;
 pub mod password;
+pub mod print;
 pub mod seed;
 pub mod usecase;
 pub mod wechat;
