@@ -9,7 +9,9 @@ use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{http::header, web, App, HttpResponse, ResponseError};
 use futures_util::future::{ready, Either};
 use infra::cache::Redis;
+use infra::media::MediaStore;
 use infra::usecase::notifications::{NotifyConfig, SubscribeConfig};
+use infra::usecase::printing::{Printer, Wxacode};
 use infra::wechat::{AccessTokens, WechatClient, WechatConfig};
 use infra::Db;
 use utoipa_swagger_ui::SwaggerUi;
@@ -27,6 +29,11 @@ pub struct AppState {
     pub redis: Option<Redis>,
     /// The notification channels' settings, with the one access_token cache of this process.
     pub notify: NotifyConfig,
+    /// The one access_token cache of this process (shared with `notify`).
+    pub tokens: Arc<AccessTokens>,
+    /// Where uploads and cached poster codes live.
+    pub media: MediaStore,
+    pub printer: Printer,
     pub config: Arc<Config>,
 }
 
@@ -55,8 +62,18 @@ impl AppState {
             db.live().connect(url, r.clone());
         }
         let tokens = Arc::new(AccessTokens::new(wechat.clone(), redis.clone()));
+        let media = MediaStore::open(&config.media.store)?;
+        let printer = Printer {
+            url_base: config.poster.url_base.clone(),
+            wxacode: config.wechat_configured.then(|| Wxacode {
+                tokens: tokens.clone(),
+                page: config.poster.page.clone(),
+                env_version: config.poster.env_version.clone(),
+            }),
+            store: media.clone(),
+        };
         let subscribe = (!config.wechat_templates.is_empty()).then(|| SubscribeConfig {
-            tokens,
+            tokens: tokens.clone(),
             templates: Arc::new(config.wechat_templates.clone()),
             miniprogram_state: config.miniprogram_state.clone(),
         });
@@ -67,6 +84,9 @@ impl AppState {
             wechat,
             redis,
             notify,
+            tokens,
+            media,
+            printer,
             config: Arc::new(config),
         })
     }

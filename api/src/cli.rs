@@ -57,6 +57,16 @@ pub enum Command {
         #[arg(long)]
         retry_dead: bool,
     },
+    /// Print a community's posters into a folder (PNG or SVG per poster, or one PDF)
+    Posters {
+        /// The community's code or id, e.g. `dd-hean`
+        #[arg(long)]
+        community: String,
+        #[arg(long, default_value = "posters")]
+        out: std::path::PathBuf,
+        #[arg(long, value_enum, default_value_t = crate::print_cli::PrintFormat::Png)]
+        format: crate::print_cli::PrintFormat,
+    },
     /// Manage accounts
     User {
         #[command(subcommand)]
@@ -139,6 +149,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let queue = infra::usecase::notifications::queue(&state.db, filter, page).await?;
             print!("{}", crate::outbox_table::render(&queue.items));
             Ok(())
+        }
+        Command::Posters { community, out, format } => {
+            let state = AppState::connect(Config::from_env()?).await?;
+            crate::print_cli::run(&state, community, out, format).await
         }
         Command::User { command: UserCommand::Create { username, display_name, role, region, phone } } => {
             let state = AppState::connect(Config::from_env()?).await?;

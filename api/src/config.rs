@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use domain::subscribe::MessageTemplates;
+use infra::media::StoreConfig;
 use infra::DbUrl;
 
 pub const DEV_JWT_SECRET: &str = "dev-only-insecure-jwt-secret-change-me";
@@ -63,6 +64,50 @@ pub struct Config {
     pub wechat_templates: MessageTemplates,
     /// `developer`, `trial` or `formal`: which mini-program version a message opens.
     pub miniprogram_state: String,
+    /// True when `MSB_WECHAT_APPID` is set: posters then carry mini-program
+    /// codes and texts go through WeChat's content check.
+    pub wechat_configured: bool,
+    /// Where uploads and cached poster codes are kept.
+    pub media: MediaConfig,
+    /// What a poster's QR leads to.
+    pub poster: PosterConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct MediaConfig {
+    pub store: StoreConfig,
+    /// Uploads stream here before they are checked (always local disk).
+    pub incoming_dir: std::path::PathBuf,
+    /// `MSB_MEDIA_MAX_BYTES`, 10 MB by default: larger uploads are 413.
+    pub max_bytes: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct PosterConfig {
+    /// `MSB_POSTER_URL_BASE`: without WeChat, the QR encodes this plus the code.
+    pub url_base: String,
+    /// `MSB_POSTER_PAGE`: the mini-program page a scan opens (it reads `scene`).
+    pub page: String,
+    /// `MSB_POSTER_ENV_VERSION`: `release`, `trial` or `develop`.
+    pub env_version: String,
+}
+
+/// `MSB_MEDIA_STORE=s3` and its settings, or local disk under `MSB_MEDIA_DIR`.
+fn store(get: &impl Fn(&str) -> Option<String>, dir: &std::path::Path) -> Result<StoreConfig, ConfigError> {
+    match get("MSB_MEDIA_STORE").as_deref().unwrap_or("local") {
+        "local" => Ok(StoreConfig::Local { dir: dir.to_owned() }),
+        "s3" => {
+            let need = |name: &'static str| get(name).ok_or(ConfigError::Missing(name));
+            Ok(StoreConfig::S3 {
+                endpoint: get("MSB_S3_ENDPOINT"),
+                bucket: need("MSB_S3_BUCKET")?,
+                region: get("MSB_S3_REGION").unwrap_or_else(|| "us-east-1".to_owned()),
+                access_key_id: need("MSB_S3_ACCESS_KEY_ID")?,
+                secret_access_key: need("MSB_S3_SECRET_ACCESS_KEY")?,
+            })
+        }
+        other => Err(ConfigError::BadChoice { name: "MSB_MEDIA_STORE", value: other.to_owned() }),
+    }
 }
 
 /// The development fixtures' subscribe-message templates (demo ids).
@@ -91,6 +136,10 @@ pub enum ConfigError {
     Templates(String),
     #[error("MSB_ENV=prod needs MSB_WECHAT_APPID and MSB_WECHAT_SECRET")]
     MissingWechat,
+    #[error("{0} must be set")]
+    Missing(&'static str),
+    #[error("{name} cannot be {value:?}")]
+    BadChoice { name: &'static str, value: String },
 }
 
 impl Config {
@@ -111,6 +160,7 @@ impl Config {
                 Some(v) => v.trim().parse().map_err(|_| ConfigError::BadNumber { name, value: v }),
             }
         };
+        let media_dir = std::path::PathBuf::from(get("MSB_MEDIA_DIR").unwrap_or_else(|| "data/media".to_owned()));
         let config = Config {
             env,
             database_url: DbUrl::parse(get("DATABASE_URL").as_deref()),
@@ -140,6 +190,17 @@ impl Config {
             },
             miniprogram_state: get("MSB_WECHAT_MINIPROGRAM_STATE")
                 .unwrap_or_else(|| if env == Env::Prod { "formal" } else { "developer" }.to_owned()),
+            wechat_configured: get("MSB_WECHAT_APPID").is_some(),
+            media: MediaConfig {
+                store: store(&get, &media_dir)?,
+                incoming_dir: media_dir.join(".incoming"),
+                max_bytes: number("MSB_MEDIA_MAX_BYTES", 10 * 1024 * 1024)?.max(1),
+            },
+            poster: PosterConfig {
+                url_base: get("MSB_POSTER_URL_BASE").unwrap_or_else(|| "http://127.0.0.1:8080/api/v1/scan/".to_owned()),
+                page: get("MSB_POSTER_PAGE").unwrap_or_else(|| "pages/report/index".to_owned()),
+                env_version: get("MSB_POSTER_ENV_VERSION").unwrap_or_else(|| "release".to_owned()),
+            },
         };
         config.check()?;
         Ok(config)
@@ -198,6 +259,27 @@ mod tests {
             load(&[("MSB_ENV", "prod"), ("MSB_JWT_SECRET", "0123456789abcdef0123456789abcdef-long")]).unwrap_err(),
             ConfigError::MissingWechat
         );
+    }
+
+    #[test]
+    fn media_is_local_unless_s3_is_configured_whole() {
+        let c = load(&[("MSB_MEDIA_DIR", "/srv/m")]).unwrap();
+        assert_eq!(c.media.store, StoreConfig::Local { dir: "/srv/m".into() });
+        assert_eq!(c.media.incoming_dir, std::path::PathBuf::from("/srv/m/.incoming"));
+        assert_eq!(c.media.max_bytes, 10 * 1024 * 1024);
+        assert_eq!(load(&[("MSB_MEDIA_STORE", "s3")]).unwrap_err(), ConfigError::Missing("MSB_S3_BUCKET"));
+        let s3 = load(&[
+            ("MSB_MEDIA_STORE", "s3"),
+            ("MSB_S3_BUCKET", "b"),
+            ("MSB_S3_ACCESS_KEY_ID", "k"),
+            ("MSB_S3_SECRET_ACCESS_KEY", "s"),
+            ("MSB_S3_ENDPOINT", "http://127.0.0.1:9000"),
+        ])
+        .unwrap();
+        assert!(matches!(s3.media.store, StoreConfig::S3 { ref bucket, .. } if bucket == "b"));
+        assert!(matches!(load(&[("MSB_MEDIA_STORE", "ftp")]), Err(ConfigError::BadChoice { .. })));
+        assert!(!load(&[]).unwrap().wechat_configured);
+        assert!(load(&[("MSB_WECHAT_APPID", "wx1")]).unwrap().wechat_configured);
     }
 
     #[test]

@@ -179,7 +179,7 @@ impl From<infra::wechat::WechatError> for ApiError {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "wechat.busy", "微信服务繁忙，请稍后重试").retry_after(2)
             }
             W::RateLimited => {
-                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "wechat.rate_limited", "登录过于频繁，请稍后再试")
+                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "wechat.rate_limited", "请求微信过于频繁，请稍后再试")
                     .retry_after(60)
             }
             W::HighRisk => ApiError::forbidden("wechat.high_risk_user", "微信判定该账号存在风险，暂不能登录"),
@@ -193,11 +193,27 @@ impl From<infra::wechat::WechatError> for ApiError {
                     .retry_after(5)
             }
             // Login does not meet these (they answer sends); should one ever come, it is WeChat's side.
-            W::TokenRejected { errcode } | W::Refused { errcode, .. } => {
-                tracing::warn!(wechat.errcode = errcode, "WeChat refused a call");
+            W::TokenRejected { errcode } => {
+                tracing::warn!(wechat.errcode = errcode, "WeChat refused a fresh access_token");
                 ApiError::new(StatusCode::BAD_GATEWAY, "wechat.unavailable", "暂时无法连接微信，请稍后重试")
                     .retry_after(5)
             }
+            // A request WeChat will never take as it is (a poster's page not
+            // published, no permission): asking again changes nothing.
+            W::Refused { errcode, errmsg } => {
+                tracing::warn!(wechat.errcode = errcode, wechat.errmsg = %errmsg, "WeChat refused a call");
+                ApiError::new(StatusCode::BAD_GATEWAY, "wechat.refused", "微信拒绝了该请求，请联系管理员")
+                    .detail(format!("WeChat errcode {errcode}: {errmsg}"))
+            }
+        }
+    }
+}
+
+impl From<infra::usecase::CallError> for ApiError {
+    fn from(e: infra::usecase::CallError) -> Self {
+        match e {
+            infra::usecase::CallError::Domain(e) => e.into(),
+            infra::usecase::CallError::Wechat(e) => e.into(),
         }
     }
 }

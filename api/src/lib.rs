@@ -9,6 +9,7 @@ pub mod extract;
 pub mod middleware;
 pub mod openapi;
 pub mod outbox_table;
+pub mod print_cli;
 pub mod responses;
 pub mod routes;
 pub mod views;

@@ -11,11 +11,13 @@ use infra::cache::Redis;
 use infra::testing::{redis_url, service_missing};
 
 fn prod_config() -> Config {
+    let media = common::media_dir();
     let pairs = [
         ("MSB_ENV", "prod"),
         ("MSB_JWT_SECRET", "a-production-secret-of-enough-length-0123456789"),
         ("MSB_WECHAT_APPID", "wx0123456789"),
         ("MSB_WECHAT_SECRET", "real-secret"),
+        ("MSB_MEDIA_DIR", media.as_str()),
     ];
     Config::from_lookup(|k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned())).unwrap()
 }

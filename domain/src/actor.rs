@@ -87,6 +87,11 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// Whoever runs the command line on a server: a city-wide admin, on no account.
+    pub fn operator() -> Actor {
+        Actor { user_id: Uuid::nil(), grants: vec![Grant { role: Role::Admin, scope: Scope::All }], units: vec![] }
+    }
+
     pub fn has_role(&self, role: Role) -> bool {
         self.grants.iter().any(|g| g.role == role)
     }
@@ -102,6 +107,12 @@ impl Actor {
             Some(p) => g.scope.contains(p),
             None => g.scope == Scope::All,
         })
+    }
+
+    /// Is this actor staff (of any staff role) over the node at `path`? Staff
+    /// in scope print its posters and read its statistics.
+    pub fn is_staff_over(&self, path: &str) -> bool {
+        self.grants.iter().any(|g| g.role.is_staff() && g.scope.contains(path))
     }
 
     /// May this actor register party members (双报到) with the community at `path`?
@@ -161,6 +172,26 @@ mod tests {
         assert!(!local.may_administer(Some("/c/")));
         assert!(!local.may_administer(None));
         assert!(!local.may_configure_categories());
+    }
+
+    #[test]
+    fn staff_over_a_node_are_staff_whose_scope_contains_it() {
+        let with = |role, path: &str| Actor {
+            user_id: Uuid::now_v7(),
+            grants: vec![Grant { role, scope: Scope::Subtree { region_id: Uuid::nil(), path: path.into() } }],
+            units: vec![],
+        };
+        // (role, scope, node, staff over it)
+        let table = [
+            (Role::GridWorker, "/s/c/g/", "/s/c/g/b/", true),
+            (Role::CommunityStaff, "/s/c/", "/s/c/g/b/", true),
+            (Role::CommunityStaff, "/s/c/", "/s/d/g/b/", false),
+            (Role::Resident, "/s/c/", "/s/c/g/b/", false),
+            (Role::PartyMember, "/s/c/", "/s/c/g/b/", false),
+        ];
+        for (role, scope, node, want) in table {
+            assert_eq!(with(role, scope).is_staff_over(node), want, "{role:?} {scope} {node}");
+        }
     }
 
     #[test]

@@ -18,6 +18,7 @@ macro_rules! internal {
 pub mod cache;
 pub mod ids;
 pub mod live;
+pub mod media;
 pub mod notify;
 pub mod password;
 pub mod print;

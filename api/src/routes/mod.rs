@@ -17,6 +17,7 @@ pub mod order_views;
 pub mod orders;
 pub mod people;
 pub mod posters;
+pub mod printing;
 pub mod regions;
 pub mod scan;
 pub mod subscriptions;
@@ -50,6 +51,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(posters::list)
         .service(posters::create)
         .service(posters::revoke)
+        .service(posters::reissue)
+        .service(printing::print_poster_png)
+        .service(printing::print_poster_svg)
+        .service(printing::print_community_pdf)
+        .service(printing::print_community_zip)
         .service(orders::submit_order)
         .service(orders::list_orders)
         .service(orders::get_order)

@@ -129,3 +129,25 @@ pub async fn revoke(
 ) -> ApiResult<web::Json<PosterView>> {
     Ok(web::Json(usecase::revoke_poster(&state.db, caller.0, code.into_inner()).await?.into()))
 }
+
+/// Replace a poster: revoke it and bind a new code to its building (admin over the building)
+///
+/// For a torn or defaced print: old prints then scan as 410 `poster.replaced`
+/// naming the new code. Print the new poster from its `poster.png`.
+#[utoipa::path(
+    post, path = "/api/v1/posters/{code}/reissue", operation_id = "reissue_poster", tag = "posters", security(("bearer" = [])),
+    params(("code" = String, Path, description = "The code being replaced")),
+    responses(
+        (status = 201, description = "The new poster", body = PosterView, headers(("Location" = String, description = "The new resource\'s path"))),
+        (status = 403, description = "Not an admin over the building", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:auth.forbidden", "title": "无权执行该操作", "status": 403, "code": "auth.forbidden"})),
+        (status = 404, description = "No such poster", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:poster.not_found", "title": "资源不存在", "status": 404, "code": "poster.not_found"})),
+        Auth, Path,
+    )
+)]
+#[post("/api/v1/posters/{code}/reissue")]
+pub async fn reissue(state: web::Data<AppState>, caller: Caller, code: web::Path<String>) -> ApiResult<HttpResponse> {
+    let poster = usecase::reissue_poster(&state.db, caller.0, code.into_inner()).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/posters/{}", poster.code)))
+        .json(PosterView::from(poster)))
+}

@@ -19,14 +19,36 @@ use serde_json::{json, Value};
 pub const APPID: &str = "wx-test-appid";
 pub const SECRET: &str = "wx-test-secret";
 
+pub mod wxa;
+
 pub fn config(wechat_base: &str) -> Config {
-    let pairs = [
+    config_with(wechat_base, &[])
+}
+
+/// A media directory of its own for each app under test, removed with the process's temp files.
+pub fn media_dir() -> String {
+    let dir =
+        std::env::temp_dir().join(format!("msb-test-media-{}-{}", std::process::id(), uuid::Uuid::now_v7().simple()));
+    dir.to_string_lossy().into_owned()
+}
+
+/// The test configuration with some settings changed (an empty value unsets one).
+pub fn config_with(wechat_base: &str, changes: &[(&str, &str)]) -> Config {
+    let mut pairs = vec![
         ("MSB_WECHAT_API_BASE", wechat_base.to_owned()),
         ("MSB_WECHAT_APPID", APPID.to_owned()),
         ("MSB_WECHAT_SECRET", SECRET.to_owned()),
         ("MSB_JWT_SECRET", "test-secret-that-is-long-enough-0123456789".to_owned()),
         ("MSB_SSE_HEARTBEAT_MS", "300".to_owned()),
+        ("MSB_MEDIA_DIR", media_dir()),
+        ("MSB_POSTER_PAGE", wxa::PUBLISHED_PAGE.to_owned()),
     ];
+    for (name, value) in changes {
+        pairs.retain(|(n, _)| n != name);
+        if !value.is_empty() {
+            pairs.push((name, (*value).to_owned()));
+        }
+    }
     Config::from_lookup(|k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())).unwrap()
 }
 
@@ -41,6 +63,8 @@ pub struct Resp {
     pub status: StatusCode,
     pub headers: actix_web::http::header::HeaderMap,
     pub body: Value,
+    /// The body as sent (for images, PDFs, archives).
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {
@@ -136,8 +160,17 @@ impl TestApp {
     }
 
     pub async fn with_redis(db: Db, redis: Option<Redis>) -> TestApp {
+        Self::build(db, redis, &[]).await
+    }
+
+    /// An app whose configuration differs from the tests' usual one.
+    pub async fn with_config(db: Db, changes: &[(&str, &str)]) -> TestApp {
+        Self::build(db, None, changes).await
+    }
+
+    async fn build(db: Db, redis: Option<Redis>, changes: &[(&str, &str)]) -> TestApp {
         let wechat = FakeWechat::start().await;
-        let state = AppState::with_db(config(&wechat.url), db, redis).unwrap();
+        let state = AppState::with_db(config_with(&wechat.url, changes), db, redis).unwrap();
         let app = test::init_service(app(state.clone())).await;
         let app = actix_service::ServiceExt::map(app, |res: ServiceResponse<_>| res.map_into_boxed_body());
         TestApp { service: boxed::service(app), state, wechat }
@@ -156,7 +189,7 @@ impl TestApp {
         let bytes = test::read_body(res).await;
         let body =
             serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
-        Resp { status, headers, body }
+        Resp { status, headers, body, bytes: bytes.to_vec() }
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
@@ -231,6 +264,12 @@ pub struct WxState {
     pub messages: Vec<Value>,
     /// Answer -1 (busy) to sends while set.
     pub busy: bool,
+    /// Mini-program code requests taken.
+    pub wxacodes: Vec<Value>,
+    /// Texts content-checked.
+    pub checked: Vec<String>,
+    /// Image checks asked for.
+    pub media_checks: Vec<Value>,
 }
 
 impl FakeWechat {
@@ -335,6 +374,10 @@ impl FakeWechat {
                 .route("/sns/jscode2session", web::get().to(jscode2session))
                 .route("/cgi-bin/stable_token", web::post().to(stable_token))
                 .route("/cgi-bin/message/subscribe/send", web::post().to(subscribe_send))
+                .route("/wxa/getwxacodeunlimit", web::post().to(wxa::wxacode))
+                .route("/wxa/business/getuserphonenumber", web::post().to(wxa::phone))
+                .route("/wxa/msg_sec_check", web::post().to(wxa::msg_sec_check))
+                .route("/wxa/media_check_async", web::post().to(wxa::media_check))
         })
         .workers(1)
         .bind(("127.0.0.1", 0))

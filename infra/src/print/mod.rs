@@ -82,6 +82,11 @@ pub fn png(sheet: &PosterSheet) -> Result<Vec<u8>, DomainError> {
 
 /// Posters as one PDF, one A4 page each, text embedded as (subset) font.
 pub fn pdf(sheets: &[PosterSheet]) -> Result<Vec<u8>, DomainError> {
+    pdf_with_progress(sheets, || {})
+}
+
+/// `pdf`, calling `page_done` after each page (a progress bar).
+pub fn pdf_with_progress(sheets: &[PosterSheet], page_done: impl Fn()) -> Result<Vec<u8>, DomainError> {
     use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref};
     let mut alloc = Ref::new(1);
     let catalog = alloc.bump();
@@ -106,6 +111,7 @@ pub fn pdf(sheets: &[PosterSheet]) -> Result<Vec<u8>, DomainError> {
         pdf.stream(content, &c.finish());
         pdf.extend(&chunk);
         kids.push(page);
+        page_done();
     }
     pdf.catalog(catalog).pages(pages);
     pdf.pages(pages).count(kids.len() as i32).kids(kids);

@@ -118,13 +118,42 @@ pub struct ScanTarget {
 
 pub fn scan(conn: &mut AnyConnection, code: &str) -> Result<ScanTarget, DomainError> {
     let poster = find(conn, code)?.ok_or(DomainError::not_found("poster.not_found"))?;
-    if poster.revoked_at.is_some() {
-        return Err(DomainError::Gone {
-            code: "poster.revoked",
-            message: "该码牌已停用，请扫描楼道内最新张贴的二维码".into(),
-        });
-    }
     let building = regions::get(conn, poster.building_id)?;
     let lineage = regions::lineage(conn, &building)?;
     Ok(ScanTarget { poster, lineage })
+}
+
+/// The posters in use below `path` (a community), each with its building's
+/// lineage (street, community, grid, building), in grid and building order.
+pub fn active_within(conn: &mut AnyConnection, path: &str) -> Result<Vec<ScanTarget>, DomainError> {
+    let rows: Vec<PosterRow> = posters::table
+        .inner_join(regions_t::table)
+        .filter(regions_t::path.like(format!("{}%", regions::escape_like(path))).escape('\\'))
+        .filter(posters::revoked_at.is_null())
+        .select(PosterRow::as_select())
+        .order(posters::code.asc())
+        .load(conn)
+        .map_err(storage)?;
+    let mut targets = Vec::with_capacity(rows.len());
+    for row in rows {
+        let poster = row.into_domain()?;
+        let building = regions::get(conn, poster.building_id)?;
+        targets.push(ScanTarget { lineage: regions::lineage(conn, &building)?, poster });
+    }
+    targets.sort_by_cached_key(|t| t.lineage.iter().map(|r| r.name.clone()).collect::<Vec<_>>());
+    Ok(targets)
+}
+
+/// The newest poster still in use on a building, if any: what replaced a revoked one.
+pub fn current_for(conn: &mut AnyConnection, building_id: Uuid) -> Result<Option<Poster>, DomainError> {
+    posters::table
+        .filter(posters::building_id.eq(building_id.to_string()))
+        .filter(posters::revoked_at.is_null())
+        .order(posters::created_at.desc())
+        .select(PosterRow::as_select())
+        .first(conn)
+        .optional()
+        .map_err(storage)?
+        .map(PosterRow::into_domain)
+        .transpose()
 }

@@ -11,9 +11,19 @@ pub mod notifications;
 pub mod orders;
 pub mod people;
 pub mod places;
+pub mod printing;
 pub mod subscriptions;
 pub mod sweep;
 pub mod webhooks;
 
 pub use crate::repo::orders::{OrderFilter, TimelineEvent};
 pub use crate::repo::{Page, Paged};
+
+/// A use case that calls WeChat fails either way: the API maps each to its own codes.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    #[error(transparent)]
+    Domain(#[from] domain::DomainError),
+    #[error(transparent)]
+    Wechat(#[from] crate::wechat::WechatError),
+}

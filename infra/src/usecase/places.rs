@@ -37,6 +37,18 @@ pub async fn list_regions(db: &Db, query: RegionQuery, page: Page) -> Result<Pag
     .await
 }
 
+/// A region by its code (e.g. `dd-hean`) or id, as operators type it.
+pub async fn find_region(db: &Db, code_or_id: String) -> Result<Region, DomainError> {
+    db.run(move |c| {
+        let by_id = code_or_id.parse::<Uuid>().ok().map(|id| regions::find(c, id)).transpose()?.flatten();
+        match by_id {
+            Some(r) => Ok(r),
+            None => regions::find_by_code(c, &code_or_id)?.ok_or(DomainError::not_found("region.not_found")),
+        }
+    })
+    .await
+}
+
 /// A region and its ancestors from the street down (the region itself last).
 pub async fn region_lineage(db: &Db, id: Uuid) -> Result<Vec<Region>, DomainError> {
     db.run(move |c| {
@@ -145,10 +157,24 @@ pub struct Scanned {
     pub categories: Vec<(Category, Vec<CategoryItem>)>,
 }
 
-pub async fn scan(db: &Db, code: String) -> Result<Scanned, DomainError> {
+/// What scanning a poster found.
+#[derive(Debug, Clone)]
+pub enum Scan {
+    Open(Scanned),
+    /// The poster was revoked: old prints still say where they hang, and which
+    /// poster replaced them if the building has one in use.
+    Withdrawn {
+        poster: Poster,
+        replaced_by: Option<String>,
+        street: Region,
+        community: Region,
+        building: Region,
+    },
+}
+
+pub async fn scan(db: &Db, code: String) -> Result<Scan, DomainError> {
     db.run(move |c| {
         let target = posters::scan(c, &code)?;
-        let categories = categories::tree(c, false)?;
         let [street, community, grid, building] = <[Region; 4]>::try_from(target.lineage).map_err(|l| {
             storage(format!("poster {} leads to a lineage of {} nodes, not 4", target.poster.code, l.len()))
         })?;
@@ -159,7 +185,27 @@ pub async fn scan(db: &Db, code: String) -> Result<Scanned, DomainError> {
                 target.poster.code
             )));
         }
-        Ok(Scanned { poster: target.poster, street, community, grid, building, categories })
+        if target.poster.revoked_at.is_some() {
+            let replaced_by = posters::current_for(c, building.id)?.map(|p| p.code);
+            return Ok(Scan::Withdrawn { poster: target.poster, replaced_by, street, community, building });
+        }
+        let categories = categories::tree(c, false)?;
+        Ok(Scan::Open(Scanned { poster: target.poster, street, community, grid, building, categories }))
+    })
+    .await
+}
+
+/// Revokes a poster and binds a new one to its building in one step (a torn
+/// or defaced print): old prints then scan as replaced by the new code.
+pub async fn reissue_poster(db: &Db, actor: Actor, code: String) -> Result<Poster, DomainError> {
+    db.write(move |c| {
+        let old = posters::find(c, &code)?.ok_or(DomainError::not_found("poster.not_found"))?;
+        let building = regions::get(c, old.building_id)?;
+        if !actor.may_administer(Some(&building.path)) {
+            return Err(DomainError::forbidden("auth.forbidden", "无权为该楼栋更换码牌"));
+        }
+        posters::revoke(c, &code)?;
+        posters::create(c, building.id, None)
     })
     .await
 }

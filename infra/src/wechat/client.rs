@@ -61,7 +61,7 @@ struct SessionBody {
 }
 
 /// errcode arrives as a number, sometimes as a string, or not at all (success).
-fn errcode_of(value: Option<&serde_json::Value>) -> i64 {
+pub(super) fn errcode_of(value: Option<&serde_json::Value>) -> i64 {
     match value {
         Some(serde_json::Value::Number(n)) => n.as_i64().unwrap_or(-1),
         Some(serde_json::Value::String(s)) => s.trim().parse().unwrap_or(-1),
@@ -87,15 +87,15 @@ struct TokenBody {
 }
 
 #[derive(Deserialize)]
-struct Reply {
+pub(super) struct Reply {
     #[serde(default)]
-    errcode: Option<serde_json::Value>,
+    pub(super) errcode: Option<serde_json::Value>,
     #[serde(default)]
-    errmsg: Option<String>,
+    pub(super) errmsg: Option<String>,
 }
 
 /// Sorts a send's errcode: what to do about it.
-fn send_error(errcode: i64, errmsg: String) -> WechatError {
+pub(super) fn send_error(errcode: i64, errmsg: String) -> WechatError {
     match errcode {
         40001 | 40014 | 42001 => WechatError::TokenRejected { errcode },
         -1 => WechatError::Busy,
@@ -107,7 +107,7 @@ fn send_error(errcode: i64, errmsg: String) -> WechatError {
 
 #[derive(Clone)]
 pub struct WechatClient {
-    http: reqwest::Client,
+    pub(super) http: reqwest::Client,
     config: WechatConfig,
 }
 
@@ -164,7 +164,7 @@ impl WechatClient {
         &self.config.appid
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(super) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.config.api_base.trim_end_matches('/'))
     }
 

@@ -3,6 +3,8 @@
 
 mod client;
 mod token;
+mod wxa;
 
 pub use client::{AccessToken, Session, WechatClient, WechatConfig, WechatError, PUBLIC_API_BASE};
 pub use token::AccessTokens;
+pub use wxa::{PhoneInfo, TextVerdict};

@@ -53,6 +53,23 @@ impl AccessTokens {
         &self.client
     }
 
+    /// Calls WeChat with a token, and once more with a fresh one if WeChat
+    /// refused the first (expired or replaced elsewhere).
+    pub async fn call<T, F, Fut>(&self, f: F) -> Result<T, WechatError>
+    where
+        F: Fn(String) -> Fut,
+        Fut: std::future::Future<Output = Result<T, WechatError>>,
+    {
+        let token = self.get().await?;
+        match f(token.clone()).await {
+            Err(WechatError::TokenRejected { .. }) => {
+                self.expire(&token).await;
+                f(self.get().await?).await
+            }
+            other => other,
+        }
+    }
+
     /// A token that is good now.
     pub async fn get(&self) -> Result<String, WechatError> {
         if let Some(redis) = &self.redis {
