@@ -211,7 +211,14 @@ async fn serve(seed_first: bool) -> anyhow::Result<()> {
 
 pub async fn sweep_once(state: &AppState) -> anyhow::Result<infra::usecase::sweep::SweepReport> {
     let close_after = chrono::Duration::from_std(state.config.auto_close_after)?;
-    Ok(infra::usecase::sweep::run(&state.db, infra::ids::now_utc(), close_after).await?)
+    let report = infra::usecase::sweep::run(&state.db, infra::ids::now_utc(), close_after).await?;
+    // Photos nobody attached within a day, and parts of uploads a crash left behind.
+    let day = std::time::Duration::from_secs(24 * 3600);
+    let media = infra::usecase::media::sweep(&state.db, &state.media, &state.config.media.incoming_dir, day).await?;
+    if media.uploads + media.partial_files > 0 {
+        tracing::info!(uploads = media.uploads, partial_files = media.partial_files, "swept unattached media");
+    }
+    Ok(report)
 }
 
 /// Runs the sweeper in the background. Safe on every node at once: each

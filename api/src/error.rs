@@ -151,6 +151,10 @@ impl From<DomainError> for ApiError {
             DomainError::NotFound { code } => ApiError::not_found(code),
             DomainError::Conflict { code, message } => ApiError::new(StatusCode::CONFLICT, code, message),
             DomainError::Gone { code, message } => ApiError::new(StatusCode::GONE, code, message),
+            DomainError::TooLarge { code, message } => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, code, message),
+            DomainError::Unsupported { code, message } => {
+                ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, code, message)
+            }
             DomainError::Forbidden { code, message } => ApiError::forbidden(code, message),
             DomainError::Unauthorized { code } => ApiError::unauthorized(code),
             DomainError::Storage(cause) => {

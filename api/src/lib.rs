@@ -12,4 +12,5 @@ pub mod outbox_table;
 pub mod print_cli;
 pub mod responses;
 pub mod routes;
+pub mod upload;
 pub mod views;

@@ -18,7 +18,7 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// Every code passed where a problem's code goes: `conflict("…")`, `not_found("…")`,
-/// `Unauthorized { code: "…" }`, `ApiError::new(status, "…")`, `taken("…")`, `=> "…"` …
+/// `Unauthorized { code: "…" }`, `ApiError::new(status, "…")`, `taken("…")`, `refuse("…")`, `=> "…"` …
 fn codes_in_source() -> BTreeSet<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let mut files = Vec::new();
@@ -26,7 +26,7 @@ fn codes_in_source() -> BTreeSet<String> {
         sources(&root.join(krate).join("src"), &mut files);
     }
     let pattern = regex::Regex::new(
-        r#"(?:(?:conflict|not_found|forbidden|unauthorized|taken|Err)\(|bad_parameter\([^,]+,|(?:Unauthorized|Gone|Unprocessable)\s*\{\s*code:|ApiError::new\(\s*[A-Za-z_:]+\s*,|\bcode\s*=|\bcode:|=>|const [A-Z_]+: &str =)\s*"([a-z_]+\.[a-z_]+|internal)""#,
+        r#"(?:(?:conflict|not_found|forbidden|unauthorized|taken|refuse|Err)\(|bad_parameter\([^,]+,|(?:Unauthorized|Gone|Unprocessable)\s*\{\s*code:|ApiError::new\(\s*[A-Za-z_:]+\s*,|\bcode\s*=|\bcode:|=>|const [A-Z_]+: &str =)\s*"([a-z_]+\.[a-z_]+|internal)""#,
     )
     .unwrap();
     let mut codes = BTreeSet::new();

@@ -72,6 +72,12 @@ pub enum DomainError {
     /// 410: it existed and was withdrawn (a revoked poster).
     #[error("{code}: gone")]
     Gone { code: &'static str, message: String },
+    /// 413: the content is larger than allowed (an upload over the limit).
+    #[error("{code}: too large")]
+    TooLarge { code: &'static str, message: String },
+    /// 415: the content is not of a kind we take (an upload that is no image we read).
+    #[error("{code}: unsupported")]
+    Unsupported { code: &'static str, message: String },
     /// 403: the caller is known and may see it, but may not do this.
     #[error("{code}: forbidden")]
     Forbidden { code: &'static str, message: String },

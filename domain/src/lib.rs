@@ -9,6 +9,7 @@ pub mod contact;
 pub mod delivery;
 pub mod enums;
 pub mod error;
+pub mod media;
 pub mod order;
 pub mod poster;
 pub mod region;

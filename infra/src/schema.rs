@@ -243,6 +243,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    media (id) {
+        id -> Text,
+        uploader_id -> Text,
+        content_type -> Text,
+        width -> Integer,
+        height -> Integer,
+        bytes -> BigInt,
+        sha256 -> Text,
+        order_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        attached_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     wecom_robots (region_id) {
         region_id -> Text,
         robot_key -> Text,
@@ -293,4 +308,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     wecom_robots,
     wechat_subscriptions,
     idempotency_keys,
+    media,
 );

@@ -12,6 +12,7 @@ pub mod events;
 pub mod health;
 pub mod labels;
 pub mod me;
+pub mod media;
 pub mod notifications;
 pub mod order_views;
 pub mod orders;
@@ -56,6 +57,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(printing::print_poster_svg)
         .service(printing::print_community_pdf)
         .service(printing::print_community_zip)
+        .service(media::upload_media)
+        .service(media::get_media)
+        .service(media::get_media_thumbnail)
         .service(orders::submit_order)
         .service(orders::list_orders)
         .service(orders::get_order)

@@ -3,6 +3,7 @@
 
 pub mod categories;
 pub mod idempotency;
+pub mod media;
 pub mod orders;
 pub mod posters;
 pub mod regions;

@@ -73,6 +73,17 @@ where
     }
 }
 
+/// What an earlier request with this key created, if any (checked before
+/// doing costly work such as decoding an upload): `Ok(None)` when the key is new.
+pub async fn earlier(db: &Db, user: Uuid, key: &IdempotencyKey) -> Result<Option<Uuid>, DomainError> {
+    let key = key.clone();
+    db.run(move |c| match idempotency::find(c, user, &key.key)? {
+        Some(prev) => replay(prev, &key.request_hash).map(|created| Some(created.id)),
+        None => Ok(None),
+    })
+    .await
+}
+
 const IN_FLIGHT: &str = "idempotency.in_flight";
 
 fn replay(prev: Stored, request_hash: &str) -> Result<Created, DomainError> {

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod categories;
 pub mod idempotent;
 pub mod live;
+pub mod media;
 pub mod notifications;
 pub mod orders;
 pub mod people;

@@ -8,14 +8,14 @@ use domain::order::fields::Contact;
 use domain::order::policy::{serves_community, visibility, Visibility};
 use domain::order::{apply, Channel, Command, Kind, Order, OrderDetail, Place as OrderPlace, Submission, Target};
 use domain::region::{Region, RegionKind};
-use domain::{DomainError, FieldError};
+use domain::DomainError;
 use uuid::Uuid;
 
 use super::idempotent::{create_once, Created, IdempotencyKey};
 use crate::db::{storage, AnyConnection, Db};
 use crate::ids::{new_id, now_utc};
 use crate::repo::orders::{self, OrderFilter, TimelineEvent};
-use crate::repo::{categories, posters, regions, units, users, Page, Paged};
+use crate::repo::{categories, media, posters, regions, units, users, Page, Paged};
 
 /// Where the order is: a building by id, or the poster that was scanned.
 #[derive(Debug, Clone)]
@@ -68,20 +68,7 @@ fn resolve_building(conn: &mut AnyConnection, place: &Place) -> Result<(Region, 
     }
 }
 
-/// Photos must be media the caller uploaded. Uploads do not exist yet, so no
-/// id can be one: any photo is refused rather than stored dangling.
-fn check_photos(field: &str, photos: &[Uuid]) -> Result<(), DomainError> {
-    if photos.is_empty() {
-        return Ok(());
-    }
-    let errors = (0..photos.len())
-        .map(|i| FieldError::new(format!("{field}[{i}]"), "unknown_photo", "照片不存在，请先上传"))
-        .collect();
-    Err(DomainError::Unprocessable { code: "order.unknown_photo", errors })
-}
-
 fn create(conn: &mut AnyConnection, actor: &Actor, cmd: &Submit) -> Result<Uuid, DomainError> {
-    check_photos("photos", &cmd.photos)?;
     let item = resolve_item(conn, &cmd.item)?;
     let (building, channel) = resolve_building(conn, &cmd.place)?;
     let [street_id, community_id, grid_id, building_id] = building.lineage()[..] else {
@@ -112,6 +99,7 @@ fn create(conn: &mut AnyConnection, actor: &Actor, cmd: &Submit) -> Result<Uuid,
     }
     .submit();
     orders::insert(conn, &transition, Some(actor.user_id))?;
+    media::attach(conn, "photos", &cmd.photos, actor.user_id, transition.next.id)?;
     Ok(transition.next.id)
 }
 
@@ -201,13 +189,13 @@ fn check_target(conn: &mut AnyConnection, order: &Order, target: &Target) -> Res
 }
 
 /// What a command needs checked against storage beyond the order itself.
-fn check_command(conn: &mut AnyConnection, order: &Order, command: &Command) -> Result<(), DomainError> {
+fn check_command(conn: &mut AnyConnection, actor: &Actor, order: &Order, command: &Command) -> Result<(), DomainError> {
     match command {
         Command::Dispatch { target } => check_target(conn, order, target),
         Command::Decline { duplicate_of: Some(dup), .. } if *dup == order.id || orders::find(conn, *dup)?.is_none() => {
             Err(DomainError::field("duplicate_of", "not_found", "重复的工单不存在"))
         }
-        Command::Resolve { photos, .. } => check_photos("photos", photos),
+        Command::Resolve { photos, .. } => media::attach(conn, "photos", photos, actor.user_id, order.id),
         _ => Ok(()),
     }
 }
@@ -223,7 +211,7 @@ pub async fn command(db: &Db, actor: Actor, id: Uuid, command: Command) -> Resul
             return Err(DomainError::not_found("order.not_found"));
         }
         let transition = apply(&order, &command, &actor, now_utc())?;
-        check_command(c, &order, &command)?;
+        check_command(c, &actor, &order, &command)?;
         orders::save(c, &order, &transition, Some(actor.user_id))?;
         // The actor may have just handed the order on (a grab winner always sees it).
         let vis = match visibility(&actor, &transition.next) {
