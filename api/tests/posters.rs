@@ -165,6 +165,11 @@ both_backends! {
         assert_eq!(r.body["building"]["name"], "和安楼");
         assert_eq!(r.body["community"]["name"], "点灯社区");
         assert!(r.body["detail"].as_str().unwrap().contains("和安楼"));
+        // An old print cannot be reported through: its code is refused on an order.
+        let order = json!({"kind": "issue", "category": "sewage-blockage", "description": "井盖松动", "poster_code": "dd-hean",
+                           "contact": {"name": "王阿姨", "phone": "13812341234"}});
+        let r = app.post("/api/v1/orders", order, Some(&app.token_for("jumin").await)).await;
+        assert_eq!((r.status.as_u16(), r.body["errors"][0]["code"].as_str()), (422, Some("revoked")), "{:?}", r.body);
         // The new code scans to the same building.
         let r = app.get(&format!("/api/v1/scan/{new_code}"), None).await;
         assert_eq!((r.status.as_u16(), r.body["building"]["name"].as_str()), (200, Some("和安楼")));

@@ -137,3 +137,56 @@ pub fn execute(conn: &mut crate::db::AnyConnection, sql: &str) -> Result<usize, 
     use diesel::RunQueryDsl;
     diesel::sql_query(sql).execute(conn).map_err(crate::db::storage)
 }
+
+/// A local S3-compatible server for the object-store tests: moto's server
+/// (PyPI `moto[server]`), started on a free port and stopped on drop. `None`
+/// (a skip, or a failure with MSB_REQUIRE_SERVICES=1) when moto is not installed.
+pub struct LocalS3 {
+    child: std::process::Child,
+    pub endpoint: String,
+}
+
+impl LocalS3 {
+    pub fn start() -> Option<LocalS3> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).ok()?;
+        let child = std::process::Command::new("python3")
+            .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        let mut child = match child {
+            Ok(c) => c,
+            Err(e) => {
+                service_missing("moto S3 server (pip install 'moto[server]')", &e.to_string());
+                return None;
+            }
+        };
+        for _ in 0..300 {
+            if let Ok(Some(status)) = child.try_wait() {
+                service_missing("moto S3 server (pip install 'moto[server]')", &format!("exited with {status}"));
+                return None;
+            }
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(LocalS3 { child, endpoint: format!("http://127.0.0.1:{port}") });
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        service_missing("moto S3 server", "did not listen within 15 s");
+        None
+    }
+
+    /// Creates a bucket (moto takes an unsigned `PUT /<bucket>`).
+    pub async fn bucket(&self, name: &str) {
+        let url = format!("{}/{name}", self.endpoint);
+        let status = reqwest::Client::new().put(&url).send().await.map(|r| r.status());
+        assert!(status.as_ref().is_ok_and(|s| s.is_success()), "create bucket {name}: {status:?}");
+    }
+}
+
+impl Drop for LocalS3 {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -64,6 +64,7 @@ both_backends! {
             ("category_items", declared(category_items::table.select(category_items::all_columns))),
             ("deliveries", declared(deliveries::table.select(deliveries::all_columns))),
             ("idempotency_keys", declared(idempotency_keys::table.select(idempotency_keys::all_columns))),
+            ("media", declared(media::table.select(media::all_columns))),
             ("notifications", declared(notifications::table.select(notifications::all_columns))),
             ("order_counters", declared(order_counters::table.select(order_counters::all_columns))),
             ("order_events", declared(order_events::table.select(order_events::all_columns))),

@@ -51,13 +51,15 @@ fn resolve_item(conn: &mut AnyConnection, item: &str) -> Result<domain::category
 fn resolve_building(conn: &mut AnyConnection, place: &Place) -> Result<(Region, Channel), DomainError> {
     match place {
         Place::Poster(code) => match posters::scan(conn, code) {
+            Ok(target) if target.poster.revoked_at.is_some() => {
+                Err(DomainError::field("poster_code", "revoked", "该码牌已停用"))
+            }
             Ok(target) => target
                 .lineage
                 .into_iter()
                 .last()
                 .map(|b| (b, Channel::Poster))
                 .ok_or_else(|| storage("poster without a building")),
-            Err(DomainError::Gone { .. }) => Err(DomainError::field("poster_code", "revoked", "该码牌已停用")),
             Err(DomainError::NotFound { .. }) => Err(DomainError::field("poster_code", "not_found", "码牌不存在")),
             Err(e) => Err(e),
         },
