@@ -42,6 +42,8 @@ pub struct UserView {
     pub display_name: String,
     /// The user's own phone, unmasked (it is theirs).
     pub phone: Option<String>,
+    /// True when WeChat verified `phone` (`POST /api/v1/me/phone`): orders may then leave `contact.phone` out.
+    pub phone_verified: bool,
     pub roles: Vec<GrantView>,
     /// True when any role is a staff role (password login, works an inbox).
     pub is_staff: bool,
@@ -92,6 +94,7 @@ impl From<domain::user::Profile> for UserView {
             username: p.username,
             display_name: p.display_name,
             phone: p.phone,
+            phone_verified: p.phone_verified,
             roles: p
                 .grants
                 .into_iter()

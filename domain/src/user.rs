@@ -66,6 +66,8 @@ pub struct Profile {
     pub username: Option<String>,
     pub display_name: String,
     pub phone: Option<String>,
+    /// WeChat vouched for `phone` (getPhoneNumber).
+    pub phone_verified: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub grants: Vec<RoleGrant>,
 }

@@ -63,6 +63,7 @@ diesel::table! {
         disabled -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        phone_verified_at -> Nullable<Timestamp>,
     }
 }
 

@@ -264,6 +264,7 @@ fn seed_account(
         disabled: false,
         created_at: at,
         updated_at: at,
+        phone_verified_at: None,
     };
     users::insert(conn, &row)?;
     let region = account.region.as_deref().map(|c| region_id(conn, c)).transpose()?;

@@ -9,7 +9,7 @@ use chrono::Duration;
 use diesel::prelude::*;
 use domain::actor::Actor;
 use domain::delivery::{DeliveryStatus, NotifyChannel};
-use domain::order::fields::Contact;
+use domain::order::fields::ContactDraft;
 use domain::order::Kind;
 use infra::notify::{dispatch_all, BoxFuture, Channel, Delivery, Outcome};
 use infra::repo::users;
@@ -34,7 +34,7 @@ async fn report(db: &Db, resident: &Actor) -> Uuid {
         place: Place::Poster("dd-hean".into()),
         point: None,
         address: None,
-        contact: Contact::parse("王阿姨", "13812341234").unwrap(),
+        contact: ContactDraft::parse("王阿姨", Some("13812341234")).unwrap(),
     };
     submit(db, resident.clone(), cmd, None).await.unwrap().0.order.id
 }

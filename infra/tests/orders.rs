@@ -4,7 +4,7 @@
 
 use chrono::Duration;
 use domain::actor::{Actor, Role};
-use domain::order::fields::{Contact, Rating, Reason};
+use domain::order::fields::{ContactDraft, Rating, Reason};
 use domain::order::{Command, Kind, Order, Status, Target, TargetType};
 use domain::DomainError;
 use infra::repo::{orders, regions, users};
@@ -27,7 +27,7 @@ fn submission() -> Submit {
         place: Place::Poster("dd-hean".into()),
         point: Some((24.41, 111.56)),
         address: None,
-        contact: Contact::parse("王阿姨", "13812341234").unwrap(),
+        contact: ContactDraft::parse("王阿姨", Some("13812341234")).unwrap(),
     }
 }
 

@@ -1,9 +1,13 @@
-use actix_web::{get, web};
+use actix_web::{get, post, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use validator::Validate;
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
-use crate::responses::Auth;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::Json;
+use crate::responses::{Auth, Body};
 use crate::views::UserView;
 
 /// The signed-in user: profile, roles and the region each role covers
@@ -23,5 +27,43 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Js
         domain::DomainError::NotFound { .. } => ApiError::unauthorized("auth.user_unknown"),
         other => other.into(),
     })?;
+    Ok(web::Json(profile.into()))
+}
+
+/// The code from the mini-program's `getPhoneNumber` button.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+pub struct PhoneCode {
+    /// `e.detail.code` of `<button open-type="getPhoneNumber">` (not a `wx.login` code).
+    #[schema(
+        example = "e31968a7f94cc5ee25fafc2aef2773f0bb8c3937b22520eb8ee345274d00c144",
+        min_length = 1,
+        max_length = 128
+    )]
+    #[validate(length(min = 1, max = 128, code = "length"))]
+    pub code: String,
+}
+
+/// Verify my phone number through WeChat (getPhoneNumber)
+///
+/// Exchanges the button's code (`/wxa/business/getuserphonenumber`) and keeps the
+/// number WeChat verified: a report may then leave `contact.phone` out. A code
+/// works once; only mainland numbers are taken.
+#[utoipa::path(
+    post, path = "/api/v1/me/phone", operation_id = "verify_my_phone", tag = "auth", security(("bearer" = [])),
+    request_body = PhoneCode,
+    responses(
+        (status = 200, description = "The profile with the verified phone", body = UserView),
+        (status = 422, description = "The code is invalid or used (`code` invalid_code), or the number is not a mainland one", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:validation.failed", "title": "请求参数有误", "status": 422, "code": "validation.failed"})),
+        (status = 502, description = "WeChat unreachable (`wechat.unavailable`)", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:wechat.unavailable", "title": "暂时无法连接微信，请稍后重试", "status": 502, "code": "wechat.unavailable"})),
+        Auth, Body,
+    )
+)]
+#[post("/api/v1/me/phone")]
+pub async fn verify_my_phone(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<PhoneCode>,
+) -> ApiResult<web::Json<UserView>> {
+    let profile = infra::usecase::people::verify_phone(&state.db, &state.tokens, caller.0, body.0.code).await?;
     Ok(web::Json(profile.into()))
 }

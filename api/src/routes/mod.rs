@@ -31,6 +31,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(auth::wechat)
         .service(auth::refresh)
         .service(me::me)
+        .service(me::verify_my_phone)
         .service(notifications::list_my_notifications)
         .service(notifications::count_my_unread_notifications)
         .service(notifications::mark_notification_read)

@@ -119,6 +119,39 @@ impl Contact {
     }
 }
 
+/// The contact as the form gave it: the phone may be left out, and then the
+/// number WeChat verified for the reporter is used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactDraft {
+    pub name: String,
+    pub phone: Option<Phone>,
+}
+
+impl ContactDraft {
+    pub fn parse(name: &str, phone: Option<&str>) -> Result<ContactDraft, DomainError> {
+        match phone {
+            Some(p) => Contact::parse(name, p).map(|c| ContactDraft { name: c.name, phone: Some(c.phone) }),
+            None => Ok(ContactDraft { name: text::bounded("contact.name", name, 1, 20)?, phone: None }),
+        }
+    }
+
+    /// The phone given wins; without one, the verified number; without that, 422.
+    pub fn complete(self, verified: Option<&str>) -> Result<Contact, DomainError> {
+        let phone = match (self.phone, verified.map(Phone::parse)) {
+            (Some(given), _) => given,
+            (None, Some(Ok(verified))) => verified,
+            (None, _) => {
+                return Err(DomainError::field(
+                    "contact.phone",
+                    "required",
+                    "请填写手机号，或先通过微信授权手机号（POST /api/v1/me/phone）",
+                ))
+            }
+        };
+        Ok(Contact { name: self.name, phone })
+    }
+}
+
 pub fn parse_description(raw: &str) -> Result<String, DomainError> {
     text::bounded("description", raw, 1, MAX_DESCRIPTION)
 }
@@ -130,6 +163,28 @@ pub fn parse_feedback(raw: &str) -> Result<String, DomainError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_left_out_phone_is_the_verified_one() {
+        // (given, verified, the phone used, or the error's field code)
+        type Case<'a> = (Option<&'a str>, Option<&'a str>, Result<&'a str, &'a str>);
+        let table: &[Case] = &[
+            (Some("13812341234"), None, Ok("13812341234")),
+            (Some("13812341234"), Some("13900001111"), Ok("13812341234")),
+            (None, Some("13900001111"), Ok("13900001111")),
+            (None, None, Err("required")),
+            (None, Some("12345"), Err("required")),
+            (Some("12345"), Some("13900001111"), Err("invalid_phone")),
+        ];
+        for (given, verified, want) in table {
+            let got = ContactDraft::parse("王阿姨", *given).and_then(|d| d.complete(*verified));
+            match (got, want) {
+                (Ok(c), Ok(phone)) => assert_eq!(c.phone.as_str(), *phone),
+                (Err(DomainError::Validation(errors)), Err(code)) => assert_eq!(errors[0].code, *code, "{given:?}"),
+                (other, _) => panic!("{given:?} {verified:?}: {other:?}"),
+            }
+        }
+    }
 
     #[test]
     fn ratings_are_one_to_five() {

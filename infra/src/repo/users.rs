@@ -24,6 +24,8 @@ pub struct UserRow {
     pub disabled: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Set when WeChat vouched for `phone` (getPhoneNumber).
+    pub phone_verified_at: Option<NaiveDateTime>,
 }
 
 impl UserRow {
@@ -162,6 +164,7 @@ pub fn create_staff(conn: &mut AnyConnection, new: NewStaff) -> Result<UserRow, 
         disabled: false,
         created_at: at,
         updated_at: at,
+        phone_verified_at: None,
     };
     diesel::insert_into(users::table).values(&row).execute(conn).map_err(|e| {
         if is_unique_violation(&e) {
@@ -199,6 +202,7 @@ pub fn upsert_wechat(conn: &mut AnyConnection, openid: &str, unionid: Option<&st
         disabled: false,
         created_at: at,
         updated_at: at,
+        phone_verified_at: None,
     };
     match diesel::insert_into(users::table).values(&row).execute(conn) {
         Ok(_) => {
@@ -242,4 +246,20 @@ pub fn set_disabled(conn: &mut AnyConnection, user_id: Uuid, disabled: bool) -> 
         .execute(conn)
         .map_err(storage)?;
     Ok(())
+}
+
+/// Stores a phone number WeChat verified for the user.
+pub fn set_verified_phone(conn: &mut AnyConnection, id: Uuid, phone: &str) -> Result<(), DomainError> {
+    let at = now();
+    diesel::update(users::table.find(id.to_string()))
+        .set((users::phone.eq(phone), users::phone_verified_at.eq(at), users::updated_at.eq(at)))
+        .execute(conn)
+        .map_err(storage)?;
+    Ok(())
+}
+
+/// The user's phone number if WeChat verified it.
+pub fn verified_phone(conn: &mut AnyConnection, id: Uuid) -> Result<Option<String>, DomainError> {
+    let user = get(conn, id)?;
+    Ok(user.phone_verified_at.and(user.phone))
 }

@@ -4,7 +4,7 @@
 //! transaction.
 
 use domain::actor::{Actor, Role};
-use domain::order::fields::Contact;
+use domain::order::fields::ContactDraft;
 use domain::order::policy::{serves_community, visibility, Visibility};
 use domain::order::{apply, Channel, Command, Kind, Order, OrderDetail, Place as OrderPlace, Submission, Target};
 use domain::region::{Region, RegionKind};
@@ -34,7 +34,8 @@ pub struct Submit {
     pub place: Place,
     pub point: Option<(f64, f64)>,
     pub address: Option<String>,
-    pub contact: Contact,
+    /// The phone may be left out: the number WeChat verified for the reporter is then used.
+    pub contact: ContactDraft,
 }
 
 fn resolve_item(conn: &mut AnyConnection, item: &str) -> Result<domain::category::CategoryItem, DomainError> {
@@ -71,6 +72,7 @@ fn resolve_building(conn: &mut AnyConnection, place: &Place) -> Result<(Region, 
 }
 
 fn create(conn: &mut AnyConnection, actor: &Actor, cmd: &Submit) -> Result<Uuid, DomainError> {
+    let contact = cmd.contact.clone().complete(users::verified_phone(conn, actor.user_id)?.as_deref())?;
     let item = resolve_item(conn, &cmd.item)?;
     let (building, channel) = resolve_building(conn, &cmd.place)?;
     let [street_id, community_id, grid_id, building_id] = building.lineage()[..] else {
@@ -93,7 +95,7 @@ fn create(conn: &mut AnyConnection, actor: &Actor, cmd: &Submit) -> Result<Uuid,
             point: cmd.point,
             address: cmd.address.clone().or(building.address),
         },
-        contact: cmd.contact.clone(),
+        contact,
         reporter_id: actor.user_id,
         reporter_role: actor.reporting_role(),
         channel,

@@ -1,7 +1,7 @@
 use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use domain::error::Problems;
-use domain::order::fields::{self, Contact};
+use domain::order::fields::{self, ContactDraft};
 use domain::order::Kind;
 use domain::{DomainError, FieldError};
 use infra::usecase::idempotent::IdempotencyKey;
@@ -22,9 +22,10 @@ use crate::routes::order_views::OrderView;
 pub struct ContactInput {
     #[schema(example = "王阿姨", min_length = 1, max_length = 20)]
     pub name: String,
-    /// Mainland mobile, 11 digits.
+    /// Mainland mobile, 11 digits. Leave it out to use the number verified
+    /// through WeChat (`POST /api/v1/me/phone`); without one, 422 `contact.phone` required.
     #[schema(example = "13812341234", pattern = "^1[3-9][0-9]{9}$")]
-    pub phone: String,
+    pub phone: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema, Validate)]
@@ -68,7 +69,7 @@ impl NewOrder {
         let kind = p.take(self.kind.parse::<Kind>());
         let description = p.take(fields::parse_description(&self.description));
         let photos = p.take(fields::parse_photos("photos", &self.photos));
-        let contact = p.take(Contact::parse(&self.contact.name, &self.contact.phone));
+        let contact = p.take(ContactDraft::parse(&self.contact.name, self.contact.phone.as_deref()));
         let place = match (self.poster_code, self.building_id) {
             (Some(code), None) => p.take(domain::text::token("poster_code", &code, 32)).map(Place::Poster),
             (None, Some(id)) => Some(Place::Building(id)),
