@@ -10,6 +10,7 @@ use actix_web::{http::header, web, App, HttpResponse, ResponseError};
 use futures_util::future::{ready, Either};
 use infra::cache::Redis;
 use infra::media::MediaStore;
+use infra::usecase::moderation::ContentCheck;
 use infra::usecase::notifications::{NotifyConfig, SubscribeConfig};
 use infra::usecase::printing::{Printer, Wxacode};
 use infra::wechat::{AccessTokens, WechatClient, WechatConfig};
@@ -34,6 +35,8 @@ pub struct AppState {
     /// Where uploads and cached poster codes live.
     pub media: MediaStore,
     pub printer: Printer,
+    /// WeChat's content checks, when WeChat is configured.
+    pub content_check: Option<ContentCheck>,
     pub config: Arc<Config>,
 }
 
@@ -72,6 +75,11 @@ impl AppState {
             }),
             store: media.clone(),
         };
+        let content_check = config.wechat_configured.then(|| ContentCheck {
+            tokens: tokens.clone(),
+            public_url: config.public_url.clone(),
+            link_key: Arc::new(media_link_key(config.jwt_secret.expose())),
+        });
         let subscribe = (!config.wechat_templates.is_empty()).then(|| SubscribeConfig {
             tokens: tokens.clone(),
             templates: Arc::new(config.wechat_templates.clone()),
@@ -87,9 +95,17 @@ impl AppState {
             tokens,
             media,
             printer,
+            content_check,
             config: Arc::new(config),
         })
     }
+}
+
+/// The key photo links for WeChat's checker are signed with: derived from
+/// the JWT secret, so a leaked link key mints no tokens.
+fn media_link_key(secret: &str) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(format!("msb-media-link\n{secret}")).to_vec()
 }
 
 pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {

@@ -260,6 +260,16 @@ fn spawn_dispatcher(state: AppState) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error.cause = %e, "dispatch failed"),
             }
+            // Texts and photos WeChat could not check when they came in.
+            if let Some(check) = &state.content_check {
+                match infra::usecase::moderation::check_pending(&state.db, check).await {
+                    Ok(r) if r.settled + r.postponed > 0 => {
+                        tracing::info!(settled = r.settled, postponed = r.postponed, "content checks")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error.cause = %e, "content checks failed"),
+                }
+            }
         }
     });
 }

@@ -71,6 +71,11 @@ pub struct Config {
     pub media: MediaConfig,
     /// What a poster's QR leads to.
     pub poster: PosterConfig,
+    /// `MSB_PUBLIC_URL`: where this API is reached from outside (WeChat fetches photos to check from here).
+    pub public_url: String,
+    /// `MSB_WECHAT_CALLBACK_TOKEN`: the Token set in the mini-program's message push
+    /// settings; without it the callback endpoint answers 404.
+    pub wechat_callback_token: Option<Secret>,
 }
 
 #[derive(Debug, Clone)]
@@ -196,6 +201,8 @@ impl Config {
                 incoming_dir: media_dir.join(".incoming"),
                 max_bytes: number("MSB_MEDIA_MAX_BYTES", 10 * 1024 * 1024)?.max(1),
             },
+            public_url: get("MSB_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:8080".to_owned()),
+            wechat_callback_token: get("MSB_WECHAT_CALLBACK_TOKEN").map(Secret::new),
             poster: PosterConfig {
                 url_base: get("MSB_POSTER_URL_BASE").unwrap_or_else(|| "http://127.0.0.1:8080/api/v1/scan/".to_owned()),
                 page: get("MSB_POSTER_PAGE").unwrap_or_else(|| "pages/report/index".to_owned()),

@@ -29,6 +29,7 @@ to the same path instead. Display names of statuses, kinds and roles come from `
         (name = "regions", description = "Street → community → grid → building"),
         (name = "posters", description = "QR posters bound to buildings, and printing them (PNG, SVG, PDF, ZIP)"),
         (name = "media", description = "Photos (随手拍): upload once, attach to a report or a resolution"),
+        (name = "wechat", description = "What WeChat pushes to this server: URL checks and image-check verdicts"),
         (name = "orders", description = "点单 派单 接单 抢单 评单: the closed loop"),
         (name = "people", description = "Party members, organisations, volunteer teams, departments"),
         (name = "notifications", description = "The in-app inbox: what the system told you"),

@@ -83,6 +83,7 @@ pub fn all_sets() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
         ("clock", pairs::<Clock>()),
         ("notify_channel", pairs::<crate::delivery::NotifyChannel>()),
         ("delivery_status", pairs::<crate::delivery::DeliveryStatus>()),
+        ("moderation", pairs::<crate::moderation::CheckStatus>()),
     ]
 }
 

@@ -10,6 +10,7 @@ pub mod delivery;
 pub mod enums;
 pub mod error;
 pub mod media;
+pub mod moderation;
 pub mod order;
 pub mod poster;
 pub mod region;

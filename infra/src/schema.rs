@@ -244,6 +244,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    content_checks (id) {
+        id -> Text,
+        order_id -> Nullable<Text>,
+        media_id -> Nullable<Text>,
+        user_id -> Text,
+        field -> Text,
+        scene -> Integer,
+        content -> Nullable<Text>,
+        status -> Text,
+        label -> Nullable<Integer>,
+        trace_id -> Nullable<Text>,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        checked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     media (id) {
         id -> Text,
         uploader_id -> Text,
@@ -310,4 +329,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     wechat_subscriptions,
     idempotency_keys,
     media,
+    content_checks,
 );

@@ -36,7 +36,7 @@ async fn report(db: &Db, resident: &Actor) -> Uuid {
         address: None,
         contact: ContactDraft::parse("王阿姨", Some("13812341234")).unwrap(),
     };
-    submit(db, resident.clone(), cmd, None).await.unwrap().0.order.id
+    submit(db, None, resident.clone(), cmd, None).await.unwrap().0.order.id
 }
 
 /// Counts what it is handed; fails while `failing` is set. It poses as the

@@ -32,11 +32,11 @@ fn submission() -> Submit {
 }
 
 async fn report(db: &Db, resident: &Actor) -> Order {
-    submit(db, resident.clone(), submission(), None).await.unwrap().0.order
+    submit(db, None, resident.clone(), submission(), None).await.unwrap().0.order
 }
 
 async fn act(db: &Db, who: &Actor, id: Uuid, cmd: Command) -> Result<Order, DomainError> {
-    command(db, who.clone(), id, cmd).await.map(|d| d.order)
+    command(db, None, who.clone(), id, cmd).await.map(|d| d.order)
 }
 
 async fn get(db: &Db, id: Uuid) -> Order {
@@ -123,7 +123,7 @@ both_backends! {
         // A photo nobody uploaded is refused, and nothing is stored.
         let mut with_photo = submission();
         with_photo.photos = vec![Uuid::now_v7()];
-        let refused = submit(&db, resident.clone(), with_photo, None).await;
+        let refused = submit(&db, None, resident.clone(), with_photo, None).await;
         assert!(matches!(refused, Err(DomainError::Unprocessable { code: "order.unknown_photo", .. })), "{refused:?}");
         assert_eq!(count(&db).await, outbox_before);
     }
@@ -182,7 +182,7 @@ both_backends! {
             let (db, who, barrier) = (db.clone(), resident.clone(), barrier.clone());
             tokio::spawn(async move {
                 barrier.wait().await;
-                submit(&db, who, submission(), None).await.map(|(d, _)| d.order.number)
+                submit(&db, None, who, submission(), None).await.map(|(d, _)| d.order.number)
             })
         }).collect();
         let mut numbers = Vec::new();

@@ -62,6 +62,7 @@ both_backends! {
         let expected = [
             ("categories", declared(categories::table.select(categories::all_columns))),
             ("category_items", declared(category_items::table.select(category_items::all_columns))),
+            ("content_checks", declared(content_checks::table.select(content_checks::all_columns))),
             ("deliveries", declared(deliveries::table.select(deliveries::all_columns))),
             ("idempotency_keys", declared(idempotency_keys::table.select(idempotency_keys::all_columns))),
             ("media", declared(media::table.select(media::all_columns))),

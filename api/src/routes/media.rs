@@ -4,14 +4,14 @@ use actix_web::{get, http::header, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use domain::media::Media;
 use infra::usecase::media::{self as usecase, Variant};
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::responses::{Auth, Path};
+use crate::responses::{Auth, Path, Query};
 use crate::routes::printing::FileBytes;
 
 /// An uploaded photo: put its `id` in an order's or a resolution's `photos`.
@@ -95,7 +95,8 @@ pub async fn upload_media(
     let config = &state.config.media;
     let upload = crate::upload::receive(&req, payload, &config.incoming_dir, config.max_bytes).await?;
     let key = req.headers().get("idempotency-key").map(|v| upload.key(v.to_str().unwrap_or_default())).transpose()?;
-    let (media, created) = usecase::upload(&state.db, &state.media, caller.0, upload, key).await?;
+    let (media, created) =
+        usecase::upload(&state.db, &state.media, state.content_check.as_ref(), caller.0, upload, key).await?;
     let view = MediaView::from(media);
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, view.url.clone()))
@@ -172,4 +173,40 @@ pub async fn get_media_thumbnail(
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     serve(&state, caller, id.into_inner(), Variant::Thumbnail, &req).await
+}
+
+/// A signed link's query (made for WeChat's image checker).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CheckLink {
+    /// Unix seconds after which the link is dead.
+    pub expires: i64,
+    /// HMAC-SHA256 of the id and `expires`, hex.
+    #[param(max_length = 64)]
+    pub sig: String,
+}
+
+/// A photo for WeChat's image checker, by a signed link (no token)
+///
+/// The link is made when the photo is sent to `media_check_async` and lives a day.
+#[utoipa::path(
+    get, path = "/api/v1/media/{id}/check", operation_id = "get_media_for_check", tag = "media", security(()),
+    params(("id" = Uuid, Path, description = "The upload's id"), CheckLink),
+    responses(
+        (status = 200, description = "The picture", body = FileBytes, content_type = "image/jpeg"),
+        (status = 404, description = "No such photo, or the link is forged or expired (`media.not_found`)", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:media.not_found", "title": "资源不存在", "status": 404, "code": "media.not_found"})),
+        Path, Query,
+    )
+)]
+#[get("/api/v1/media/{id}/check")]
+pub async fn get_media_for_check(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    link: web::Query<CheckLink>,
+) -> ApiResult<HttpResponse> {
+    let Some(check) = &state.content_check else { return Err(ApiError::not_found("media.not_found")) };
+    let (kind, bytes) =
+        usecase::open_for_check(&state.db, &state.media, &check.link_key, id.into_inner(), link.expires, &link.sig)
+            .await?;
+    Ok(HttpResponse::Ok().content_type(kind).insert_header((header::CACHE_CONTROL, "private, no-store")).body(bytes))
 }

@@ -23,6 +23,7 @@ pub mod regions;
 pub mod scan;
 pub mod subscriptions;
 pub mod webhooks;
+pub mod wechat;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -61,6 +62,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(media::upload_media)
         .service(media::get_media)
         .service(media::get_media_thumbnail)
+        .service(media::get_media_for_check)
+        .service(wechat::verify_wechat_callback)
+        .service(wechat::receive_wechat_push)
         .service(orders::submit_order)
         .service(orders::list_orders)
         .service(orders::get_order)

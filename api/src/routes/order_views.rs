@@ -110,11 +110,15 @@ pub struct OrderView {
     /// Increases with every change.
     #[schema(format = Int32, minimum = 0)]
     pub version: i32,
+    /// Set when WeChat's content check wants a person to look (`review`, `risky`)
+    /// or has not checked a text yet (`pending`); staff list these with `flagged=true`.
+    #[schema(value_type = Option<domain::moderation::CheckStatus>)]
+    pub moderation: Option<domain::moderation::CheckStatus>,
 }
 
 impl OrderView {
     pub fn of(detail: OrderDetail, now: DateTime<Utc>) -> OrderView {
-        let OrderDetail { order: o, category, item, building_name, visibility } = detail;
+        let OrderDetail { order: o, category, item, building_name, visibility, moderation } = detail;
         let masked = visibility != Visibility::Full;
         let phone = if masked { o.contact.phone.masked() } else { o.contact.phone.as_str().to_owned() };
         OrderView {
@@ -162,6 +166,7 @@ impl OrderView {
             }),
             duplicate_of: o.duplicate_of,
             version: o.version,
+            moderation,
         }
     }
 }

@@ -129,6 +129,8 @@ pub struct OrderDetail {
     pub item: Named,
     pub building_name: String,
     pub visibility: Visibility,
+    /// The content check that wants attention, if any (see `moderation::flag_of`).
+    pub moderation: Option<crate::moderation::CheckStatus>,
 }
 
 #[cfg(test)]

@@ -101,6 +101,8 @@ pub fn attach(
     .set((media::order_id.eq(order_id.to_string()), media::attached_at.eq(now())))
     .execute(conn)
     .map_err(storage)?;
+    // Their content checks now speak for the order.
+    super::checks::attach_media(conn, ids, order_id)?;
     if changed != ids.len() {
         // Another request attached one between the check and the update.
         return domain::media::check_attachable(field, ids, &find_many(conn, ids)?, caller).and(Err(

@@ -2,6 +2,7 @@
 //! use case can compose several inside one transaction.
 
 pub mod categories;
+pub mod checks;
 pub mod idempotency;
 pub mod media;
 pub mod orders;

@@ -11,12 +11,17 @@ use domain::DomainError;
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
+use domain::moderation::{CheckStatus, SCENE_POST};
+
 use super::idempotent::{create_once, earlier, Created, IdempotencyKey};
+use super::moderation::ContentCheck;
 use crate::db::{storage, Db};
 use crate::ids::{new_id, now_utc};
 use crate::media::{process, MediaStore};
+use crate::repo::checks::{self, NewCheck};
 use crate::repo::media::{self as repo, MediaRow};
 use crate::repo::orders;
+use crate::repo::users;
 
 /// Pictures decoded at once: each may take a few hundred MB while decoding,
 /// so uploads beyond this wait their turn and memory stays flat.
@@ -38,7 +43,24 @@ impl Upload {
 
 /// Stores an upload (re-encoded, with a thumbnail) and answers with it; with
 /// a key, a retry gets the first upload back and nothing is stored twice.
+/// With WeChat's content check, the photo is sent to be checked; the verdict
+/// arrives later at the message callback.
 pub async fn upload(
+    db: &Db,
+    store: &MediaStore,
+    check: Option<&ContentCheck>,
+    actor: Actor,
+    upload: Upload,
+    key: Option<IdempotencyKey>,
+) -> Result<(Media, Created), DomainError> {
+    let (media, created) = store_upload(db, store, actor, upload, key).await?;
+    if let (Some(check), false) = (check, created.replayed) {
+        request_check(db, check, &media).await?;
+    }
+    Ok((media, created))
+}
+
+async fn store_upload(
     db: &Db,
     store: &MediaStore,
     actor: Actor,
@@ -85,6 +107,63 @@ pub async fn upload(
     }
 }
 
+/// Asks WeChat to check a new photo (uploads by accounts without WeChat are not checked).
+async fn request_check(db: &Db, check: &ContentCheck, media: &Media) -> Result<(), DomainError> {
+    let user = media.uploader_id;
+    let Some(openid) = db.run(move |c| users::get(c, user)).await?.wechat_openid else { return Ok(()) };
+    let trace = ask_media_check(check, media.id, &openid, SCENE_POST).await;
+    let new = NewCheck {
+        order_id: None,
+        media_id: Some(media.id),
+        user_id: user,
+        field: "photo",
+        scene: SCENE_POST,
+        content: None,
+        status: CheckStatus::Pending,
+        trace_id: trace,
+    };
+    db.write(move |c| checks::insert(c, &new)).await?;
+    Ok(())
+}
+
+/// A link WeChat can fetch a photo by, without a token: signed, for a day.
+pub fn check_link(check: &ContentCheck, id: Uuid, now: i64) -> String {
+    let expires = now + 24 * 3600;
+    format!(
+        "{}/api/v1/media/{id}/check?expires={expires}&sig={}",
+        check.public_url.trim_end_matches('/'),
+        sign(&check.link_key, id, expires)
+    )
+}
+
+fn sign(key: &[u8], id: Uuid, expires: i64) -> String {
+    use hmac::{Hmac, Mac};
+    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(key) else { return String::new() };
+    mac.update(format!("media-check:{id}:{expires}").as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Whether a link made by `check_link` is genuine and still good.
+pub fn link_is_valid(key: &[u8], id: Uuid, expires: i64, sig: &str, now: i64) -> bool {
+    use subtle::ConstantTimeEq;
+    let expected = sign(key, id, expires);
+    expires >= now && !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(sig.as_bytes()))
+}
+
+/// Sends a photo to `media_check_async`; its trace id, or `None` if WeChat could not be asked.
+pub(crate) async fn ask_media_check(check: &ContentCheck, id: Uuid, openid: &str, scene: u8) -> Option<String> {
+    let url = check_link(check, id, chrono::Utc::now().timestamp());
+    let client = check.tokens.client();
+    let url = &url;
+    match check.tokens.call(|token| async move { client.media_check_async(&token, url, openid, scene).await }).await {
+        Ok(trace) => Some(trace),
+        Err(e) => {
+            tracing::warn!(error.cause = %e, media = %id, "photo check not requested: retried later");
+            None
+        }
+    }
+}
+
 async fn get_row(db: &Db, id: Uuid) -> Result<Media, DomainError> {
     db.run(move |c| repo::find(c, id)?.ok_or(DomainError::not_found("media.not_found"))).await
 }
@@ -111,11 +190,16 @@ pub async fn open(
                 Some(order) => visibility(&actor, &orders::get(c, order)?) != Visibility::Hidden,
                 None => media.uploader_id == actor.user_id,
             };
-            if allowed {
-                Ok(media)
-            } else {
-                Err(DomainError::not_found("media.not_found"))
+            if !allowed {
+                return Err(DomainError::not_found("media.not_found"));
             }
+            // A photo WeChat found risky is withheld from all but staff, who moderate it.
+            if checks::media_statuses(c, id)?.contains(&CheckStatus::Risky) && !actor.is_staff() {
+                return Err(DomainError::Gone {
+                    code: "media.withheld", message: "该图片未通过内容安全检测".into()
+                });
+            }
+            Ok(media)
         })
         .await?;
     let (key, kind) = match variant {
@@ -124,6 +208,23 @@ pub async fn open(
     };
     let bytes = store.get(&key).await?.ok_or_else(|| storage(format!("media {id}: {key} missing from the store")))?;
     Ok((media, kind, bytes))
+}
+
+/// A photo's bytes for WeChat's checker, by a signed link (no token).
+pub async fn open_for_check(
+    db: &Db,
+    store: &MediaStore,
+    key: &[u8],
+    id: Uuid,
+    expires: i64,
+    sig: &str,
+) -> Result<(&'static str, Vec<u8>), DomainError> {
+    if !link_is_valid(key, id, expires, sig, chrono::Utc::now().timestamp()) {
+        return Err(DomainError::not_found("media.not_found"));
+    }
+    let media = get_row(db, id).await?;
+    let bytes = store.get(&Media::key(id, media.kind)).await?.ok_or(DomainError::not_found("media.not_found"))?;
+    Ok((media.kind.content_type(), bytes))
 }
 
 /// What a sweep removed.

@@ -8,6 +8,7 @@ pub mod categories;
 pub mod idempotent;
 pub mod live;
 pub mod media;
+pub mod moderation;
 pub mod notifications;
 pub mod orders;
 pub mod people;

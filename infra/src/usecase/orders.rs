@@ -11,7 +11,10 @@ use domain::region::{Region, RegionKind};
 use domain::DomainError;
 use uuid::Uuid;
 
+use domain::moderation::{texts_of, Text, SCENE_POST};
+
 use super::idempotent::{create_once, Created, IdempotencyKey};
+use super::moderation::{self, ContentCheck};
 use crate::db::{storage, AnyConnection, Db};
 use crate::ids::{new_id, now_utc};
 use crate::repo::orders::{self, OrderFilter, TimelineEvent};
@@ -108,14 +111,24 @@ fn create(conn: &mut AnyConnection, actor: &Actor, cmd: &Submit) -> Result<Uuid,
 }
 
 /// Submits an order (at most once per Idempotency-Key) and answers with it.
+/// With WeChat's content check, a risky description is refused (422
+/// `content.risky`); one to review, or not checkable now, is taken and flagged.
 pub async fn submit(
     db: &Db,
+    check: Option<&ContentCheck>,
     actor: Actor,
     cmd: Submit,
     key: Option<IdempotencyKey>,
 ) -> Result<(OrderDetail, Created), DomainError> {
+    let text = Text { field: "description", scene: SCENE_POST, content: cmd.description.clone() };
+    let screened = moderation::screen(db, check, actor.user_id, vec![text]).await?;
     let who = actor.clone();
-    let created = create_once(db, actor.user_id, key, move |c| create(c, &who, &cmd)).await?;
+    let created = create_once(db, actor.user_id, key, move |c| {
+        let id = create(c, &who, &cmd)?;
+        moderation::record(c, id, who.user_id, &screened)?;
+        Ok(id)
+    })
+    .await?;
     if !created.replayed {
         db.live().announce();
     }
@@ -207,7 +220,14 @@ fn check_command(conn: &mut AnyConnection, actor: &Actor, order: &Order, command
 /// Applies a command in one transaction and answers with the order after it.
 /// A caller who may not see the order gets 404, except a party member who lost
 /// a grab race: that is the 409 of any invalid transition.
-pub async fn command(db: &Db, actor: Actor, id: Uuid, command: Command) -> Result<OrderDetail, DomainError> {
+pub async fn command(
+    db: &Db,
+    check: Option<&ContentCheck>,
+    actor: Actor,
+    id: Uuid,
+    command: Command,
+) -> Result<OrderDetail, DomainError> {
+    let screened = moderation::screen(db, check, actor.user_id, texts_of(&command)).await?;
     db.write(move |c| {
         let order = orders::get(c, id)?;
         let lost_grab = matches!(command, Command::Grab) && serves_community(&actor, &order);
@@ -217,6 +237,7 @@ pub async fn command(db: &Db, actor: Actor, id: Uuid, command: Command) -> Resul
         let transition = apply(&order, &command, &actor, now_utc())?;
         check_command(c, &actor, &order, &command)?;
         orders::save(c, &order, &transition, Some(actor.user_id))?;
+        moderation::record(c, order.id, actor.user_id, &screened)?;
         // The actor may have just handed the order on (a grab winner always sees it).
         let vis = match visibility(&actor, &transition.next) {
             Visibility::Hidden => Visibility::Masked,

@@ -18,7 +18,7 @@ use crate::routes::order_views::OrderView;
 
 /// Runs one command and answers with the order after it.
 async fn run(state: &AppState, caller: Caller, id: Uuid, command: Command) -> ApiResult<web::Json<OrderView>> {
-    let detail = usecase::command(&state.db, caller.0, id, command).await?;
+    let detail = usecase::command(&state.db, state.content_check.as_ref(), caller.0, id, command).await?;
     Ok(web::Json(OrderView::of(detail, infra::ids::now_utc())))
 }
 

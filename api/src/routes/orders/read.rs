@@ -36,6 +36,9 @@ pub struct OrderQuery {
     /// Only open orders past a due time.
     #[param(default = false)]
     pub overdue: Option<bool>,
+    /// Only orders WeChat's content check flagged for a person to look at (`moderation` review or risky).
+    #[param(default = false)]
+    pub flagged: Option<bool>,
     /// Text in the description or the number.
     #[param(min_length = 1, max_length = 100)]
     pub q: Option<String>,
@@ -67,6 +70,7 @@ impl OrderQuery {
             assignee_me: self.assignee.is_some(),
             pool: self.pool.unwrap_or(false),
             overdue: self.overdue.unwrap_or(false),
+            flagged: self.flagged.unwrap_or(false),
             q: q.filter(|q| !q.is_empty()),
         };
         Ok((filter, page.unwrap_or_default()))

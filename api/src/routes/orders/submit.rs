@@ -134,7 +134,7 @@ pub async fn submit_order(
 ) -> ApiResult<HttpResponse> {
     let key = idempotency_key(&req, &body.0)?;
     let command = parse_unchecked::<NewOrder>(&body.0)?.parse()?;
-    let (detail, created) = usecase::submit(&state.db, caller.0, command, key).await?;
+    let (detail, created) = usecase::submit(&state.db, state.content_check.as_ref(), caller.0, command, key).await?;
     let view = OrderView::of(detail, infra::ids::now_utc());
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/orders/{}", view.id)))

@@ -139,6 +139,8 @@ pub struct OrderFilter {
     pub assignee_me: bool,
     pub pool: bool,
     pub overdue: bool,
+    /// Only orders a content check flagged for staff (review or risky).
+    pub flagged: bool,
     pub q: Option<String>,
 }
 
@@ -236,6 +238,12 @@ pub fn list(
     if filter.overdue {
         query = query.filter(overdue_at(at.naive_utc()));
     }
+    if filter.flagged {
+        use crate::schema::content_checks as checks;
+        let flagged = [domain::moderation::CheckStatus::Review.as_str(), domain::moderation::CheckStatus::Risky.as_str()];
+        let ids = checks::table.filter(checks::status.eq_any(flagged)).select(checks::order_id.assume_not_null());
+        query = query.filter(orders::id.eq_any(ids));
+    }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let like = format!("%{}%", crate::repo::regions::escape_like(q));
         query = query
@@ -274,6 +282,8 @@ pub fn details(conn: &mut AnyConnection, orders: Vec<(Order, Visibility)>) -> Re
         .map_err(storage)?
         .into_iter()
         .collect();
+    let order_ids: Vec<Uuid> = orders.iter().map(|(o, _)| o.id).collect();
+    let checks = crate::repo::checks::statuses(conn, &order_ids)?;
     let mut names: HashMap<String, (Named, Named)> = HashMap::new();
     for (iid, icode, iname, cid, ccode, cname) in items {
         let item = Named { id: parse_id("category_items.id", &iid)?, code: icode, name: iname };
@@ -287,7 +297,8 @@ pub fn details(conn: &mut AnyConnection, orders: Vec<(Order, Visibility)>) -> Re
                 (Named { id: order.category_id, ..Named::default() }, Named { id: order.item_id, ..Named::default() })
             });
             let building_name = buildings.get(&order.place.building_id.to_string()).cloned().unwrap_or_default();
-            OrderDetail { order, category, item, building_name, visibility }
+            let moderation = checks.get(&order.id).and_then(|s| domain::moderation::flag_of(s));
+            OrderDetail { order, category, item, building_name, visibility, moderation }
         })
         .collect())
 }
