@@ -46,10 +46,23 @@ curl -sf -X POST "$base/api/v1/auth/login" -H 'Content-Type: application/json' \
 (cd "$work" && "$OLDPWD/target/debug/mashangban" sweep | grep -q '^sweep: ') || fail "sweep command"
 (cd "$work" && "$OLDPWD/target/debug/mashangban" dispatch | grep -q '^dispatch: ') || fail "dispatch command"
 
+# Posters print (PNG, and a community's PDF from the CLI), and a photo uploads and is read back.
+[ "$(curl -s -o "$work/poster.png" -w '%{content_type}' "$base/api/v1/posters/dd-hean/poster.png" -H "Authorization: Bearer $staff")" = image/png ] \
+    || fail "poster.png"
+python3 -c 'import sys; b=open(sys.argv[1],"rb").read(); assert b[:8]==b"\x89PNG\r\n\x1a\n" and len(b)>50000' "$work/poster.png" || fail "poster.png is no PNG"
+(cd "$work" && "$OLDPWD/target/debug/mashangban" posters --community diandeng --format pdf --out "$work/print" 2>/dev/null | grep -q '1 file') \
+    || fail "posters command"
+head -c 5 "$work/print/"*.pdf | grep -q '%PDF-' || fail "posters command wrote no PDF"
+photo=$(curl -sf -X POST "$base/api/v1/media" -H "Authorization: Bearer $resident" -F "file=@$work/poster.png;type=image/png" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])') || fail "upload"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$base/api/v1/media/$photo/thumbnail" -H "Authorization: Bearer $resident")" = 200 ] \
+    || fail "thumbnail of an upload"
+[ -z "$(find "$work/data/media/.incoming" -type f 2>/dev/null)" ] || fail "an upload left a partial file"
+
 # Production refuses default secrets, and demo passwords.
 (cd "$work" && MSB_ENV=prod MSB_BIND=127.0.0.1:0 "$OLDPWD/target/debug/mashangban" serve >/dev/null 2>&1) \
     && fail "prod started with the default JWT secret"
 refusal=$(cd "$work" && MSB_ENV=prod MSB_BIND=127.0.0.1:0 MSB_JWT_SECRET=0123456789abcdef0123456789abcdef-x \
     MSB_WECHAT_APPID=wx1 MSB_WECHAT_SECRET=s "$OLDPWD/target/debug/mashangban" serve 2>&1) && fail "prod started while demo passwords work"
 echo "$refusal" | grep -q "demo fixture password" || fail "prod refusal does not say why: $refusal"
-echo "smoke: ok ($base: healthz, readyz, scan, swagger-ui offline, login, me, token, doc examples, user create, sweep, dispatch, prod refusals)"
+echo "smoke: ok ($base: healthz, readyz, scan, swagger-ui offline, login, me, token, doc examples, user create, sweep, dispatch, poster PNG and PDF, upload, prod refusals)"

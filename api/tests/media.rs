@@ -282,6 +282,33 @@ both_backends! {
     }
 
     #[actix_web::test]
+    async fn a_resolution_carries_the_handlers_photos_for_the_reporter_to_see(db) {
+        let app = TestApp::seeded(db).await;
+        let resident = app.token_for("jumin").await;
+        let order = json!({"kind": "issue", "category": "sewage-blockage", "description": "楼下污水井堵了", "poster_code": "dd-hean",
+                           "contact": {"name": "王阿姨", "phone": "13812341234"}});
+        let id = app.post("/api/v1/orders", order, Some(&resident)).await.body["id"].as_str().unwrap().to_owned();
+        let staff = app.token("diandeng", "demo").await;
+        app.post(&format!("/api/v1/orders/{id}/dispatch"), json!({"target": {"type": "pool"}}), Some(&staff)).await;
+        let party = app.token_for("dangyuan").await;
+        for step in ["grab", "arrive"] {
+            assert_eq!(app.post(&format!("/api/v1/orders/{id}/{step}"), json!({}), Some(&party)).await.status, 200, "{step}");
+        }
+        let jpeg = encode(picture(), image::ImageFormat::Jpeg);
+        let after = upload(&app, &party, &jpeg).await.body["id"].as_str().unwrap().to_owned();
+        let residents = upload(&app, &resident, &jpeg).await.body["id"].as_str().unwrap().to_owned();
+        // The reporter's own upload is not the handler's to attach.
+        let r = app.post(&format!("/api/v1/orders/{id}/resolve"), json!({"feedback": "已疏通", "photos": [residents]}), Some(&party)).await;
+        assert_eq!((r.status.as_u16(), r.code()), (422, "order.unknown_photo"));
+        let r = app.post(&format!("/api/v1/orders/{id}/resolve"), json!({"feedback": "已疏通", "photos": [after]}), Some(&party)).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let events = app.get(&format!("/api/v1/orders/{id}/events"), Some(&resident)).await;
+        let resolved = events.body.as_array().unwrap().iter().find(|e| e["type"] == "resolved").cloned().unwrap();
+        assert_eq!(resolved["data"]["photos"], json!([after]));
+        assert_eq!(get_bytes(&app, &format!("/api/v1/media/{after}"), &resident).await.status, 200);
+    }
+
+    #[actix_web::test]
     async fn uploads_nobody_attached_are_swept_after_a_day(db) {
         let app = TestApp::seeded(db.clone()).await;
         let t = app.token_for("jumin").await;
