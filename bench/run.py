@@ -14,6 +14,9 @@ a second, a dead WeCom and a dead WeChat, and order submissions (a transition
 and its outbox rows) are measured on both, alternating; the ratio says whether
 a transition slows when notifications are on and their receivers are slow.
 
+Then uploads: 10 MB photos from one client and from eight at once, with the
+server's peak resident memory after each (it should stay flat).
+
 BENCH_BASELINE=<binary> also serves the same database with another build (say
 the previous commit's) and measures each row on both, alternating, so the
 ratio is read from one run on one machine (absolute times vary with the load
@@ -142,6 +145,58 @@ def notification_cost(env, binary, port, admin, resident, order):
         receiver.shutdown()
 
 
+def noise_png(side):
+    """A PNG of random pixels (it does not compress): side 1820 is about 9.9 MB."""
+    import struct
+    import zlib
+    raw = b"".join(b"\x00" + os.urandom(side * 3) for _ in range(side))
+    chunk = lambda kind, data: struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    ihdr = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw, 0)) + chunk(b"IEND", b"")
+
+
+def rss_kib(pid, field):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def upload_cost(port, pid, token):
+    """Uploads near the 10 MB limit, one client and then eight at once: uploads
+    per second and the server's peak resident memory (VmHWM) after each. Files
+    stream to disk and at most two pictures decode at a time, so eight clients
+    should cost about what one does."""
+    png = noise_png(1820)
+    boundary = "----msb-bench"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"noise.png\"\r\n"
+            f"Content-Type: image/png\r\n\r\n").encode() + png + f"\r\n--{boundary}--\r\n".encode()
+    headers = {"Authorization": "Bearer " + token, "Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+    def one(_):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        start = time.perf_counter()
+        conn.request("POST", "/api/v1/media", body=body, headers=headers)
+        res = conn.getresponse()
+        res.read()
+        conn.close()
+        return res.status, time.perf_counter() - start
+
+    print(f"\nuploads: {len(body) / 1e6:.1f} MB PNG each (1820 x 1820 noise); server RSS before: {rss_kib(pid, 'VmRSS') / 1024:.0f} MiB")
+    for clients, count in [(1, 8), (8, 32)]:
+        start = time.perf_counter()
+        with cf.ThreadPoolExecutor(clients) as pool:
+            results = list(pool.map(one, range(count)))
+        wall = time.perf_counter() - start
+        statuses = {}
+        for status, _ in results:
+            statuses[status] = statuses.get(status, 0) + 1
+        p50 = statistics.median(t for _, t in results) * 1000
+        print(f"POST /media x{count}, {clients} client(s){'':<17} {count / wall:>8.2f} up/s   p50 {p50:>7.0f} ms  "
+              f"peak RSS so far {rss_kib(pid, 'VmHWM') / 1024:.0f} MiB  {statuses}")
+
+
 def wait_healthy(port):
     for _ in range(200):
         try:
@@ -159,8 +214,10 @@ def main():
     psql(PG, f"CREATE DATABASE {db}")
     url = PG.rsplit("/", 1)[0] + "/" + db
     port = free_port()
+    import tempfile
+    media = tempfile.mkdtemp(prefix="msb-bench-media-")
     env = dict(os.environ, DATABASE_URL=url, MSB_BIND=f"127.0.0.1:{port}", MSB_SWEEP_INTERVAL_SECONDS="0",
-               MSB_DISPATCH_INTERVAL_MS="0", RUST_LOG="warn")
+               MSB_DISPATCH_INTERVAL_MS="0", RUST_LOG="warn", MSB_MEDIA_DIR=media)
     env.pop("REDIS_URL", None)
     binary = os.path.join(ROOT, "target/release/mashangban")
     servers = [subprocess.Popen([binary, "serve", "--seed"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
@@ -223,10 +280,13 @@ def main():
         for name, fn in rows:
             measure_many(name, ports, fn)
         notification_cost(env, binary, port, login("admin", "admin"), resident, order)
+        upload_cost(port, servers[0].pid, resident)
     finally:
         for server in servers:
             server.terminate()
             server.wait()
+        import shutil
+        shutil.rmtree(media, ignore_errors=True)
         if os.environ.get("BENCH_KEEP"):
             print(f"kept database {db}")
         else:

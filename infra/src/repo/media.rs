@@ -130,6 +130,12 @@ pub fn unattached_before(conn: &mut AnyConnection, before: NaiveDateTime, limit:
 
 /// Deletes an upload's row if it is still unattached; true when it was.
 pub fn delete_unattached(conn: &mut AnyConnection, id: Uuid) -> Result<bool, DomainError> {
+    use crate::schema::content_checks as checks;
+    if find(conn, id)?.is_none_or(|m| m.order_id.is_some()) {
+        return Ok(false);
+    }
+    // Its content check goes with it: nobody will see the photo.
+    diesel::delete(checks::table.filter(checks::media_id.eq(id.to_string()))).execute(conn).map_err(storage)?;
     let n = diesel::delete(media::table.find(id.to_string()).filter(media::order_id.is_null()))
         .execute(conn)
         .map_err(storage)?;
