@@ -225,6 +225,10 @@ impl Config {
         if self.wechat_appid == "wx-dev-appid" || self.wechat_secret.expose() == "wx-dev-secret" {
             return Err(ConfigError::MissingWechat);
         }
+        // WeChat fetches photos to check from here: a loopback address would never answer.
+        if self.public_url.contains("127.0.0.1") || self.public_url.contains("localhost") {
+            return Err(ConfigError::Missing("MSB_PUBLIC_URL"));
+        }
         Ok(())
     }
 }
@@ -261,6 +265,8 @@ mod tests {
         assert_eq!(load(&dev_default).unwrap_err(), ConfigError::WeakJwtSecret);
         let mut good = prod.clone();
         good.push(("MSB_JWT_SECRET", "0123456789abcdef0123456789abcdef-long"));
+        assert_eq!(load(&good).unwrap_err(), ConfigError::Missing("MSB_PUBLIC_URL"));
+        good.push(("MSB_PUBLIC_URL", "https://msb.city.gov.cn"));
         assert!(load(&good).is_ok());
         assert_eq!(
             load(&[("MSB_ENV", "prod"), ("MSB_JWT_SECRET", "0123456789abcdef0123456789abcdef-long")]).unwrap_err(),

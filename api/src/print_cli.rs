@@ -29,6 +29,17 @@ pub async fn run(state: &AppState, community: String, out: PathBuf, format: Prin
         println!("{}: no posters in use", community.name);
         return Ok(());
     }
+    // The embedded font covers GB 2312; a rarer character would print as a box.
+    for sheet in &sheets {
+        let names = format!("{}{}{}{}", sheet.street, sheet.community, sheet.grid, sheet.building);
+        let missing = infra::print::missing_glyphs(&names);
+        if !missing.is_empty() {
+            eprintln!(
+                "warning: {} ({}): the font lacks {:?}; they print as boxes",
+                sheet.building, sheet.code, missing
+            );
+        }
+    }
     let bar = ProgressBar::new(sheets.len() as u64).with_style(
         ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed_precise} eta {eta}")?.progress_chars("=> "),
     );

@@ -18,6 +18,7 @@ fn prod_config() -> Config {
         ("MSB_WECHAT_APPID", "wx0123456789"),
         ("MSB_WECHAT_SECRET", "real-secret"),
         ("MSB_MEDIA_DIR", media.as_str()),
+        ("MSB_PUBLIC_URL", "https://msb.city.example.cn"),
     ];
     Config::from_lookup(|k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned())).unwrap()
 }
@@ -79,6 +80,7 @@ both_backends! {
                 ("MSB_WECHAT_APPID", "wx0123456789".to_owned()),
                 ("MSB_WECHAT_SECRET", "real-secret".to_owned()),
                 ("MSB_WECHAT_TEMPLATES", path.display().to_string()),
+                ("MSB_PUBLIC_URL", "https://msb.city.example.cn".to_owned()),
             ];
             Config::from_lookup(|k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()))
         };
