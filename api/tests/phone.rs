@@ -55,3 +55,15 @@ both_backends! {
         assert_eq!(app.post("/api/v1/me/phone", json!({"code": "phone:13900001111"}), None).await.status, 401);
     }
 }
+
+#[actix_web::test]
+async fn without_wechat_the_phone_cannot_be_verified_and_says_so() {
+    let guard = infra::testing::TestDb::sqlite();
+    let db = guard.db();
+    db.run(|c| infra::seed::run(c, true)).await.unwrap();
+    let app = TestApp::with_config(db, &[("MSB_WECHAT_APPID", "")]).await;
+    let t = app.token_for("jumin").await;
+    let r = app.post("/api/v1/me/phone", json!({"code": "phone:13900001111"}), Some(&t)).await;
+    assert_eq!((r.status.as_u16(), r.code()), (503, "wechat.not_configured"));
+    assert!(r.is_problem());
+}

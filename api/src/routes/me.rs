@@ -54,6 +54,7 @@ pub struct PhoneCode {
     responses(
         (status = 200, description = "The profile with the verified phone", body = UserView),
         (status = 422, description = "The code is invalid or used (`code` invalid_code), or the number is not a mainland one", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:validation.failed", "title": "请求参数有误", "status": 422, "code": "validation.failed"})),
+        (status = 503, description = "WeChat is not configured on this server (`wechat.not_configured`)", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:wechat.not_configured", "title": "未配置微信小程序，无法获取手机号", "status": 503, "code": "wechat.not_configured"})),
         (status = 502, description = "WeChat unreachable (`wechat.unavailable`)", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:wechat.unavailable", "title": "暂时无法连接微信，请稍后重试", "status": 502, "code": "wechat.unavailable"})),
         Auth, Body,
     )
@@ -64,6 +65,10 @@ pub async fn verify_my_phone(
     caller: Caller,
     body: Json<PhoneCode>,
 ) -> ApiResult<web::Json<UserView>> {
+    if !state.config.wechat_configured {
+        let status = actix_web::http::StatusCode::SERVICE_UNAVAILABLE;
+        return Err(ApiError::new(status, "wechat.not_configured", "未配置微信小程序，无法获取手机号"));
+    }
     let profile = infra::usecase::people::verify_phone(&state.db, &state.tokens, caller.0, body.0.code).await?;
     Ok(web::Json(profile.into()))
 }

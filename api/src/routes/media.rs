@@ -136,7 +136,7 @@ async fn serve(
     get, path = "/api/v1/media/{id}", operation_id = "get_media", tag = "media", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The upload's id")),
     responses(
-        (status = 200, description = "The picture", body = FileBytes, content_type = "image/jpeg"),
+        (status = 200, description = "The picture: JPEG, or PNG for an upload that was PNG", content((FileBytes = "image/jpeg"), (FileBytes = "image/png"))),
         (status = 304, description = "Not modified (`If-None-Match` matched)"),
         (status = 404, description = "No such photo, or not yours to see (`media.not_found`)", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:media.not_found", "title": "资源不存在", "status": 404, "code": "media.not_found"})),
         Auth, Path,
@@ -193,7 +193,7 @@ pub struct CheckLink {
     get, path = "/api/v1/media/{id}/check", operation_id = "get_media_for_check", tag = "media", security(()),
     params(("id" = Uuid, Path, description = "The upload's id"), CheckLink),
     responses(
-        (status = 200, description = "The picture", body = FileBytes, content_type = "image/jpeg"),
+        (status = 200, description = "The picture: JPEG, or PNG for an upload that was PNG", content((FileBytes = "image/jpeg"), (FileBytes = "image/png"))),
         (status = 404, description = "No such photo, or the link is forged or expired (`media.not_found`)", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:media.not_found", "title": "资源不存在", "status": 404, "code": "media.not_found"})),
         Path, Query,
     )
