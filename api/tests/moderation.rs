@@ -146,6 +146,16 @@ both_backends! {
         let staff = app.token("diandeng", "demo").await;
         assert_eq!(app.get(&format!("/api/v1/media/{media}"), Some(&staff)).await.status, 200);
         assert_eq!(app.get(&format!("/api/v1/orders/{order_id}"), Some(&staff)).await.body["moderation"], "risky");
+        // Staff look and let it stand: the flag goes and the photo shows again. Others may not clear.
+        let clear = format!("/api/v1/orders/{order_id}/moderation/clear");
+        assert_eq!(app.post(&clear, json!({}), Some(&resident)).await.code(), "order.forbidden");
+        let far = app.token("xialiang", "demo").await;
+        assert_eq!(app.post(&clear, json!({}), Some(&far)).await.code(), "order.not_found");
+        let r = app.post(&clear, json!({}), Some(&staff)).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert!(r.body["moderation"].is_null());
+        assert_eq!(app.get(&format!("/api/v1/media/{media}"), Some(&resident)).await.status, 200);
+        assert!(app.get("/api/v1/orders?flagged=true", Some(&staff)).await.body["items"].as_array().unwrap().is_empty());
     }
 
     #[actix_web::test]

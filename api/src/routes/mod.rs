@@ -80,6 +80,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(orders::escalate_order)
         .service(orders::decline_order)
         .service(orders::cancel_order)
+        .service(orders::clear_order_moderation)
         .service(people::grant_party_member)
         .service(people::list_units)
         .service(people::create_unit)

@@ -177,3 +177,12 @@ pub fn media_statuses(conn: &mut AnyConnection, media: Uuid) -> Result<Vec<Check
         .map_err(storage)?;
     Ok(rows.iter().filter_map(|s| s.parse().ok()).collect())
 }
+
+/// Staff looked at an order's flagged or unchecked content and let it stand.
+pub fn clear(conn: &mut AnyConnection, order: Uuid) -> Result<usize, DomainError> {
+    let open = [CheckStatus::Pending.as_str(), CheckStatus::Review.as_str(), CheckStatus::Risky.as_str()];
+    diesel::update(checks::table.filter(checks::order_id.eq(order.to_string())).filter(checks::status.eq_any(open)))
+        .set((checks::status.eq(CheckStatus::Cleared.as_str()), checks::next_attempt_at.eq(None::<NaiveDateTime>), checks::checked_at.eq(now())))
+        .execute(conn)
+        .map_err(storage)
+}

@@ -173,6 +173,29 @@ pub async fn media_verdict(
     .await
 }
 
+/// Staff over the order looked at what the checks flagged (text and photos)
+/// and let it stand: the flag goes, and a withheld photo shows again.
+pub async fn clear(
+    db: &Db,
+    actor: domain::actor::Actor,
+    order_id: Uuid,
+) -> Result<domain::order::OrderDetail, DomainError> {
+    let who = actor.clone();
+    db.write(move |c| {
+        let order = crate::repo::orders::get(c, order_id)?;
+        match domain::order::policy::visibility(&who, &order) {
+            domain::order::policy::Visibility::Hidden => return Err(DomainError::not_found("order.not_found")),
+            _ if !who.is_staff_over(&order.place.path) => {
+                return Err(DomainError::forbidden("order.forbidden", "仅辖区内的工作人员可审核内容"))
+            }
+            _ => {}
+        }
+        checks::clear(c, order_id)
+    })
+    .await?;
+    super::orders::get(db, actor, order_id).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
