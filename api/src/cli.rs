@@ -321,6 +321,9 @@ fn print_banner(state: &AppState, addr: String) {
     println!("  Console:      {base}/console/   (staff: new orders arrive live with a 叮咚)");
     println!("  OpenAPI:      {base}/api-docs/openapi.json");
     println!("  Try a poster: curl {base}/api/v1/scan/dd-hean");
+    println!("  Print one:    curl -o poster.png {base}/api/v1/posters/dd-hean/poster.png -H \"Authorization: Bearer $TOKEN\"  (staff)");
+    println!("  Print all:    ./target/debug/mashangban posters --community diandeng --format pdf");
+    println!("  Media:        {}", state.media.describe());
     if state.config.env == Env::Prod {
         return;
     }
