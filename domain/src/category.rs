@@ -30,6 +30,9 @@ pub struct CategoryItem {
     pub resolve_hours: i32,
     pub sort_order: i32,
     pub active: bool,
+    /// Urgent by default (a tree on a power line, sewage on the road): orders
+    /// of this item run the 15-minute response clock.
+    pub urgent: bool,
 }
 
 /// The service clock of an item.

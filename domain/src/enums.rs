@@ -68,7 +68,7 @@ pub fn pairs<T: TextEnum>() -> Vec<(&'static str, &'static str)> {
 /// value with its label: what `GET /api/v1/labels` answers.
 pub fn all_sets() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
     use crate::actor::{Role, UnitKind};
-    use crate::order::{Channel, Clock, EventType, Kind, Level, Status, TargetType};
+    use crate::order::{Channel, Clock, EventType, Kind, Level, Priority, Status, TargetType};
     use crate::region::RegionKind;
     vec![
         ("status", pairs::<Status>()),
@@ -81,6 +81,7 @@ pub fn all_sets() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
         ("region_kind", pairs::<RegionKind>()),
         ("unit_kind", pairs::<UnitKind>()),
         ("clock", pairs::<Clock>()),
+        ("priority", pairs::<Priority>()),
         ("notify_channel", pairs::<crate::delivery::NotifyChannel>()),
         ("delivery_status", pairs::<crate::delivery::DeliveryStatus>()),
         ("moderation", pairs::<crate::moderation::CheckStatus>()),

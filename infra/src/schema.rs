@@ -48,6 +48,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        urgent -> Bool,
     }
 }
 
@@ -160,6 +161,7 @@ diesel::table! {
         resolve_overdue_at -> Nullable<Timestamp>,
         version -> Integer,
         updated_at -> Timestamp,
+        priority -> Text,
     }
 }
 

@@ -55,6 +55,9 @@ struct ItemFixture {
     name: String,
     response_minutes: i32,
     resolve_hours: i32,
+    /// Urgent by default (the 15-minute response clock).
+    #[serde(default)]
+    urgent: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -200,6 +203,7 @@ fn seed_categories(conn: &mut AnyConnection, report: &mut SeedReport) -> Result<
                             resolve_hours: Some(sla.resolve_hours),
                             sort_order: Some(order),
                             active: None,
+                            urgent: Some(item.urgent),
                         },
                     )?;
                 }
@@ -213,6 +217,7 @@ fn seed_categories(conn: &mut AnyConnection, report: &mut SeedReport) -> Result<
                             name: item.name.clone(),
                             sla,
                             sort_order: order,
+                            urgent: item.urgent,
                         },
                     )?;
                 }

@@ -35,6 +35,7 @@ async fn report(db: &Db, resident: &Actor) -> Uuid {
         point: None,
         address: None,
         contact: ContactDraft::parse("王阿姨", Some("13812341234")).unwrap(),
+        priority: None,
     };
     submit(db, None, resident.clone(), cmd, None).await.unwrap().0.order.id
 }

@@ -28,6 +28,7 @@ fn submission() -> Submit {
         point: Some((24.41, 111.56)),
         address: None,
         contact: ContactDraft::parse("王阿姨", Some("13812341234")).unwrap(),
+        priority: None,
     }
 }
 
@@ -103,7 +104,10 @@ both_backends! {
         assert!(a.number < b.number, "numbers sort by submission");
         assert_eq!(a.number.len(), "20261124-000001".len());
         assert_eq!(a.channel.as_str(), "poster");
-        assert_eq!(a.due.response - a.at.submitted, Duration::minutes(30));
+        // Sewage on the road is urgent by default: the 15-minute clock, not the item's 30.
+        assert_eq!(a.priority, domain::order::Priority::Urgent);
+        assert_eq!(a.due.response - a.at.submitted, Duration::minutes(15));
+        assert_eq!(a.due.resolve - a.at.submitted, Duration::hours(24));
 
         let count = |db: &Db| { let db = db.clone(); async move { db.run(|c| infra::testing::count_rows(c, "outbox")).await.unwrap() } };
         let outbox_before = count(&db).await;

@@ -28,6 +28,8 @@ pub struct ItemView {
     pub resolve_hours: i32,
     pub sort_order: i32,
     pub active: bool,
+    /// Orders of this item are urgent by default: the 15-minute response clock.
+    pub urgent: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -52,6 +54,7 @@ impl From<CategoryItem> for ItemView {
             resolve_hours: i.resolve_hours,
             sort_order: i.sort_order,
             active: i.active,
+            urgent: i.urgent,
         }
     }
 }
@@ -131,6 +134,9 @@ pub struct NewItem {
     pub resolve_hours: i32,
     #[serde(default)]
     pub sort_order: i32,
+    /// Urgent by default (e.g. a tree on a power line): the 15-minute response clock.
+    #[serde(default)]
+    pub urgent: bool,
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -145,6 +151,7 @@ pub struct ItemPatch {
     pub resolve_hours: Option<i32>,
     pub sort_order: Option<i32>,
     pub active: Option<bool>,
+    pub urgent: Option<bool>,
 }
 
 /// Create a category (city-wide admin)
@@ -229,7 +236,7 @@ pub async fn create_item(
 ) -> ApiResult<HttpResponse> {
     let body = body.0;
     let draft = category::ItemDraft::parse(&body.code, &body.name, body.response_minutes, body.resolve_hours)?;
-    let item = usecase::create_item(&state.db, caller.0, id.into_inner(), draft, body.sort_order).await?;
+    let item = usecase::create_item(&state.db, caller.0, id.into_inner(), draft, body.sort_order, body.urgent).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/category-items/{}", item.id)))
         .json(ItemView::from(item)))
@@ -265,6 +272,7 @@ pub async fn update_item(
         resolve_hours: body.resolve_hours,
         sort_order: body.sort_order,
         active: body.active,
+        urgent: body.urgent,
     };
     let item = usecase::update_item(&state.db, caller.0, id.into_inner(), changes).await?;
     Ok(web::Json(item.into()))

@@ -16,7 +16,8 @@ pub struct Label {
 }
 
 /// Every closed set by name (`status`, `kind`, `channel`, `level`, `target_type`,
-/// `event_type`, `role`, `region_kind`, `unit_kind`, `clock`), each value with its label, in display order.
+/// `event_type`, `role`, `region_kind`, `unit_kind`, `clock`, `priority`, `moderation`, ...), each value with
+/// its label, in display order.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Labels(pub BTreeMap<&'static str, Vec<Label>>);
 

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::order::policy::Visibility;
-use domain::order::{Channel, Clock, EventType, Kind, Level, OrderDetail, Status, TargetType};
+use domain::order::{Channel, Clock, EventType, Kind, Level, OrderDetail, Priority, Status, TargetType};
 use infra::usecase::TimelineEvent;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -84,6 +84,8 @@ pub struct OrderView {
     pub status_label: String,
     /// Who must respond.
     pub level: Level,
+    /// `urgent` runs the 15-minute response clock (`response_due_at` shows it).
+    pub priority: Priority,
     pub channel: Channel,
     pub category: Named,
     pub item: Named,
@@ -129,6 +131,7 @@ impl OrderView {
             status: o.status,
             status_label: o.status.label().to_owned(),
             level: o.level,
+            priority: o.priority,
             channel: o.channel,
             category: category.into(),
             item: item.into(),

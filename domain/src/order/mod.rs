@@ -21,7 +21,7 @@ use crate::DomainError;
 pub use command::Command;
 pub use event::{EventData, EventType, NewEvent};
 pub use model::{Due, Named, Order, OrderDetail, OverdueFlags, Place, Stamps};
-pub use sla::Submission;
+pub use sla::{priority_of, Submission};
 pub use transition::{apply, Transition};
 
 crate::text_enum!(
@@ -77,6 +77,14 @@ crate::text_enum!(
         Team => "team" / "志愿服务队",
         Department => "department" / "职能部门",
         Pool => "pool" / "社区抢单池",
+    }
+);
+
+crate::text_enum!(
+    /// How fast it must be answered: urgent orders run the 15-minute response clock.
+    Priority, "priority", "invalid_value" {
+        Normal => "normal" / "普通",
+        Urgent => "urgent" / "紧急",
     }
 );
 

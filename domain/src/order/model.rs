@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::fields::{Contact, Rating};
 use super::policy::Visibility;
-use super::{Channel, Clock, Kind, Level, Status, Target};
+use super::{Channel, Clock, Kind, Level, Priority, Status, Target};
 
 /// Where the order is: its building and the nodes above it.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +70,7 @@ pub struct Order {
     pub reporter_id: Uuid,
     pub channel: Channel,
     pub level: Level,
+    pub priority: Priority,
     pub assignee: Option<Target>,
     /// The person who accepted or grabbed it.
     pub handler_id: Option<Uuid>,
@@ -147,6 +148,7 @@ impl Order {
             resolve_hours: 24,
             sort_order: 0,
             active: true,
+            urgent: false,
         };
         let ids = crate::region::path_ids(path);
         let id = |i: usize| ids.get(i).copied().unwrap_or_default();
@@ -170,6 +172,7 @@ impl Order {
             reporter_id,
             reporter_role: crate::actor::Role::Resident,
             channel: Channel::Poster,
+            priority: super::Priority::Normal,
             at,
         }
         .submit()

@@ -8,15 +8,37 @@ use super::event::{EventData, EventType, NewEvent};
 use super::fields::Contact;
 use super::model::{Due, Order, OverdueFlags, Place, Stamps};
 use super::transition::{Transition, SYSTEM_ROLE};
-use super::{Channel, Clock, Kind, Level, Status};
+use super::{Channel, Clock, Kind, Level, Priority, Status};
 use crate::actor::Role;
 use crate::category::CategoryItem;
+use crate::DomainError;
 
-/// The due times of an order submitted at `at` under `item`'s clock.
-pub fn due_times(at: DateTime<Utc>, item: &CategoryItem) -> Due {
+/// The response clock of an urgent order (the 15-minute service circle).
+pub const URGENT_RESPONSE_MINUTES: i32 = 15;
+
+/// The due times of an order submitted at `at` under `item`'s clock; an
+/// urgent order must be answered within 15 minutes (or the item's own
+/// clock, if that is shorter).
+pub fn due_times(at: DateTime<Utc>, item: &CategoryItem, priority: Priority) -> Due {
+    let response = match priority {
+        Priority::Urgent => item.response_minutes.min(URGENT_RESPONSE_MINUTES),
+        Priority::Normal => item.response_minutes,
+    };
     Due {
-        response: at + Duration::minutes(i64::from(item.response_minutes)),
+        response: at + Duration::minutes(i64::from(response)),
         resolve: at + Duration::hours(i64::from(item.resolve_hours)),
+    }
+}
+
+/// The priority a new order gets: what staff asked for, else the item's
+/// default. Only staff choose (a patrol, a hotline call): a resident asking
+/// for one is refused, since every resident would ask for urgent.
+pub fn priority_of(requested: Option<Priority>, item: &CategoryItem, by_staff: bool) -> Result<Priority, DomainError> {
+    match requested {
+        Some(_) if !by_staff => Err(DomainError::field("priority", "staff_only", "仅工作人员可设置紧急程度")),
+        Some(p) => Ok(p),
+        None if item.urgent => Ok(Priority::Urgent),
+        None => Ok(Priority::Normal),
     }
 }
 
@@ -35,6 +57,8 @@ pub struct Submission<'a> {
     /// The role the reporter acts in (a resident, or staff on patrol).
     pub reporter_role: Role,
     pub channel: Channel,
+    /// From `priority_of`.
+    pub priority: Priority,
     pub at: DateTime<Utc>,
 }
 
@@ -57,7 +81,8 @@ impl Submission<'_> {
             level: Level::Community,
             assignee: None,
             handler_id: None,
-            due: due_times(self.at, self.item),
+            priority: self.priority,
+            due: due_times(self.at, self.item, self.priority),
             overdue: OverdueFlags::default(),
             at: Stamps::new(self.at),
             rating: None,
@@ -96,6 +121,40 @@ pub fn flag_overdue(order: &Order, clock: Clock, at: DateTime<Utc>) -> Option<Tr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urgent_orders_run_the_fifteen_minute_response_clock() {
+        let item = |response_minutes, urgent| CategoryItem {
+            id: Uuid::nil(),
+            category_id: Uuid::nil(),
+            code: "x".into(),
+            name: "x".into(),
+            response_minutes,
+            resolve_hours: 24,
+            sort_order: 0,
+            active: true,
+            urgent,
+        };
+        let t0 = DateTime::<Utc>::UNIX_EPOCH;
+        // (item's response minutes, item urgent by default, requested, by staff, response minutes or refused)
+        let table = [
+            (60, false, None, false, Some(60)),
+            (60, true, None, false, Some(15)),
+            (10, true, None, false, Some(10)),
+            (60, false, Some(Priority::Urgent), true, Some(15)),
+            (60, true, Some(Priority::Normal), true, Some(60)),
+            (60, false, Some(Priority::Urgent), false, None),
+            (60, false, Some(Priority::Normal), false, None),
+        ];
+        for (minutes, urgent, requested, staff, want) in table {
+            let it = item(minutes, urgent);
+            let got = priority_of(requested, &it, staff).map(|p| (due_times(t0, &it, p).response - t0).num_minutes());
+            assert_eq!(got.ok(), want, "{minutes} {urgent} {requested:?} {staff}");
+            if let Ok(p) = priority_of(requested, &it, staff) {
+                assert_eq!(due_times(t0, &it, p).resolve - t0, Duration::hours(24), "the resolve clock is the item's");
+            }
+        }
+    }
 
     #[test]
     fn due_times_come_from_the_item_and_overdue_is_flagged_once_per_clock() {

@@ -33,6 +33,7 @@ pub struct ItemRow {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub urgent: bool,
 }
 
 impl CategoryRow {
@@ -58,6 +59,7 @@ impl ItemRow {
             resolve_hours: self.resolve_hours,
             sort_order: self.sort_order,
             active: self.active,
+            urgent: self.urgent,
         })
     }
 }
@@ -195,6 +197,7 @@ pub struct NewItem {
     pub name: String,
     pub sla: Sla,
     pub sort_order: i32,
+    pub urgent: bool,
 }
 
 pub fn create_item(conn: &mut AnyConnection, new: NewItem) -> Result<CategoryItem, DomainError> {
@@ -211,6 +214,7 @@ pub fn create_item(conn: &mut AnyConnection, new: NewItem) -> Result<CategoryIte
         active: true,
         created_at: at,
         updated_at: at,
+        urgent: new.urgent,
     };
     diesel::insert_into(category_items::table).values(&row).execute(conn).map_err(taken("category_item.code_taken"))?;
     row.into_domain()
@@ -223,6 +227,7 @@ pub struct ItemChanges {
     pub resolve_hours: Option<i32>,
     pub sort_order: Option<i32>,
     pub active: Option<bool>,
+    pub urgent: Option<bool>,
 }
 
 pub fn update_item(conn: &mut AnyConnection, id: Uuid, changes: ItemChanges) -> Result<CategoryItem, DomainError> {
@@ -238,6 +243,7 @@ pub fn update_item(conn: &mut AnyConnection, id: Uuid, changes: ItemChanges) -> 
             category_items::resolve_hours.eq(sla.resolve_hours),
             category_items::sort_order.eq(changes.sort_order.unwrap_or(current.sort_order)),
             category_items::active.eq(changes.active.unwrap_or(current.active)),
+            category_items::urgent.eq(changes.urgent.unwrap_or(current.urgent)),
             category_items::updated_at.eq(now()),
         ))
         .execute(conn)

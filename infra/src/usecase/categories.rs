@@ -57,9 +57,10 @@ pub async fn create_item(
     category_id: Uuid,
     draft: ItemDraft,
     sort_order: i32,
+    urgent: bool,
 ) -> Result<CategoryItem, DomainError> {
     require_config_admin(&actor)?;
-    let new = repo::NewItem { category_id, code: draft.code, name: draft.name, sla: draft.sla, sort_order };
+    let new = repo::NewItem { category_id, code: draft.code, name: draft.name, sla: draft.sla, sort_order, urgent };
     db.write(move |c| repo::create_item(c, new)).await
 }
 

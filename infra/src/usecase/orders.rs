@@ -6,7 +6,9 @@
 use domain::actor::{Actor, Role};
 use domain::order::fields::ContactDraft;
 use domain::order::policy::{serves_community, visibility, Visibility};
-use domain::order::{apply, Channel, Command, Kind, Order, OrderDetail, Place as OrderPlace, Submission, Target};
+use domain::order::{
+    apply, priority_of, Channel, Command, Kind, Order, OrderDetail, Place as OrderPlace, Priority, Submission, Target,
+};
 use domain::region::{Region, RegionKind};
 use domain::DomainError;
 use uuid::Uuid;
@@ -39,6 +41,8 @@ pub struct Submit {
     pub address: Option<String>,
     /// The phone may be left out: the number WeChat verified for the reporter is then used.
     pub contact: ContactDraft,
+    /// Staff may choose; otherwise the item's default.
+    pub priority: Option<Priority>,
 }
 
 fn resolve_item(conn: &mut AnyConnection, item: &str) -> Result<domain::category::CategoryItem, DomainError> {
@@ -102,6 +106,7 @@ fn create(conn: &mut AnyConnection, actor: &Actor, cmd: &Submit) -> Result<Uuid,
         reporter_id: actor.user_id,
         reporter_role: actor.reporting_role(),
         channel,
+        priority: priority_of(cmd.priority, &item, actor.is_staff())?,
         at,
     }
     .submit();

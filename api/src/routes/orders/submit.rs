@@ -2,7 +2,7 @@ use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use domain::error::Problems;
 use domain::order::fields::{self, ContactDraft};
-use domain::order::Kind;
+use domain::order::{Kind, Priority};
 use domain::{DomainError, FieldError};
 use infra::usecase::idempotent::IdempotencyKey;
 use infra::usecase::orders::{self as usecase, Place, Submit};
@@ -60,6 +60,10 @@ pub struct NewOrder {
     pub building_id: Option<Uuid>,
     pub contact: ContactInput,
     pub location: Option<LocationInput>,
+    /// Staff only (a patrol, a hotline call); without it, the item's default.
+    /// `urgent` runs the 15-minute response clock.
+    #[schema(value_type = Option<Priority>, example = "normal")]
+    pub priority: Option<String>,
 }
 
 impl NewOrder {
@@ -85,8 +89,12 @@ impl NewOrder {
             None => Some(None),
         };
         let item = p.take(domain::text::token("category", &self.category, 64));
+        let priority = match self.priority.as_deref() {
+            Some(raw) => p.take(raw.parse::<Priority>()).map(Some),
+            None => Some(None),
+        };
         p.finish()?;
-        match (kind, description, photos, contact, place, point, address, item) {
+        match (kind, description, photos, contact, place, point, address, item, priority) {
             (
                 Some(kind),
                 Some(description),
@@ -96,7 +104,8 @@ impl NewOrder {
                 Some(point),
                 Some(address),
                 Some(item),
-            ) => Ok(Submit { kind, item, description, photos, place, point, address, contact }),
+                Some(priority),
+            ) => Ok(Submit { kind, item, description, photos, place, point, address, contact, priority }),
             _ => Err(DomainError::fault("parse finished without every field")),
         }
     }

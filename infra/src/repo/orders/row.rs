@@ -58,6 +58,7 @@ pub(super) struct OrderRow {
     pub resolve_overdue_at: Option<NaiveDateTime>,
     pub version: i32,
     pub updated_at: NaiveDateTime,
+    pub priority: String,
 }
 
 fn text<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, DomainError> {
@@ -118,6 +119,7 @@ impl OrderRow {
             reporter_id: parse_id("orders.reporter_id", &self.reporter_id)?,
             channel: text("channel", &self.channel)?,
             level: text("level", &self.level)?,
+            priority: text("priority", &self.priority)?,
             assignee,
             handler_id: opt_id("orders.handler_id", self.handler_id.as_deref())?,
             due: Due { response: utc(self.response_due_at), resolve: utc(self.resolve_due_at) },
@@ -166,6 +168,7 @@ impl OrderRow {
             reporter_id: o.reporter_id.to_string(),
             channel: o.channel.as_str().to_owned(),
             level: o.level.as_str().to_owned(),
+            priority: o.priority.as_str().to_owned(),
             assignee_type: o.assignee.map(|a| a.kind().as_str().to_owned()),
             assignee_id: o.assignee.and_then(|a| a.id()).map(|i| i.to_string()),
             handler_id: o.handler_id.map(|h| h.to_string()),

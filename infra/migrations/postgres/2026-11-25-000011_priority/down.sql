@@ -1,0 +1,2 @@
+ALTER TABLE orders DROP COLUMN priority;
+ALTER TABLE category_items DROP COLUMN urgent;
