@@ -49,6 +49,54 @@ both_backends! {
     }
 
     #[actix_web::test]
+    async fn staff_make_an_open_order_urgent_and_back(db) {
+        let app = TestApp::seeded(db).await;
+        let resident = app.token_for("jumin").await;
+        let o = app.post("/api/v1/orders", order("street-light"), Some(&resident)).await.body;
+        let path = format!("/api/v1/orders/{}/prioritize", o["id"].as_str().unwrap());
+        let staff = app.token("diandeng", "demo").await;
+        let r = app.post(&path, json!({"priority": "urgent"}), Some(&staff)).await;
+        assert_eq!((r.status.as_u16(), r.body["priority"].as_str()), (200, Some("urgent")), "{:?}", r.body);
+        assert!(response_minutes(&r.body) <= 16, "15 minutes from now: {}", response_minutes(&r.body));
+        let events = app.get(&format!("/api/v1/orders/{}/events", o["id"].as_str().unwrap()), Some(&resident)).await.body;
+        let last = events.as_array().unwrap().last().unwrap().clone();
+        assert_eq!((last["type"].as_str(), &last["data"]), (Some("prioritized"), &json!({"from": "normal", "to": "urgent"})));
+        // Once more the same: a conflict; a resident or staff elsewhere may not.
+        assert_eq!(app.post(&path, json!({"priority": "urgent"}), Some(&staff)).await.code(), "order.invalid_transition");
+        assert_eq!(app.post(&path, json!({"priority": "normal"}), Some(&resident)).await.code(), "order.forbidden");
+        let far = app.token("xialiang", "demo").await;
+        assert_eq!(app.post(&path, json!({"priority": "normal"}), Some(&far)).await.code(), "order.not_found");
+        assert_eq!(app.post(&path, json!({"priority": "soon"}), Some(&staff)).await.status, 422);
+        let r = app.post(&path, json!({"priority": "normal"}), Some(&staff)).await;
+        assert_eq!((r.body["priority"].as_str(), response_minutes(&r.body)), (Some("normal"), 60));
+    }
+
+    #[actix_web::test]
+    async fn staff_list_what_falls_due_soon_apart_from_what_is_overdue(db) {
+        let app = TestApp::seeded(db.clone()).await;
+        let resident = app.token_for("jumin").await;
+        let urgent = app.post("/api/v1/orders", order("sewage-blockage"), Some(&resident)).await.body["id"].as_str().unwrap().to_owned();
+        let normal = app.post("/api/v1/orders", order("street-light"), Some(&resident)).await.body["id"].as_str().unwrap().to_owned();
+        let late = app.post("/api/v1/orders", order("street-light"), Some(&resident)).await.body["id"].as_str().unwrap().to_owned();
+        let sql = format!("UPDATE orders SET response_due_at = '2020-01-01 00:00:00' WHERE id = '{late}'");
+        db.run(move |c| infra::testing::execute(c, &sql)).await.unwrap();
+        let staff = app.token("diandeng", "demo").await;
+        let ids = |body: &Value| -> Vec<String> {
+            let mut v: Vec<String> = body["items"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap().to_owned()).collect();
+            v.sort();
+            v
+        };
+        let sorted = |mut v: Vec<String>| { v.sort(); v };
+        assert_eq!(ids(&app.get("/api/v1/orders?due_within=30m", Some(&staff)).await.body), vec![urgent.clone()]);
+        assert_eq!(ids(&app.get("/api/v1/orders?due_within=2h", Some(&staff)).await.body), sorted(vec![urgent, normal]));
+        // The overdue one is in the overdue list, not among those about to fall due... except by its
+        // resolve clock, which is still days away.
+        assert_eq!(ids(&app.get("/api/v1/orders?overdue=true", Some(&staff)).await.body), vec![late]);
+        let r = app.get("/api/v1/orders?due_within=2weeks", Some(&staff)).await;
+        assert_eq!((r.status.as_u16(), r.body["errors"][0]["field"].as_str()), (422, Some("due_within")));
+    }
+
+    #[actix_web::test]
     async fn admins_mark_items_urgent_by_default(db) {
         let app = TestApp::seeded(db).await;
         let admin = app.token("admin", "admin").await;

@@ -81,6 +81,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(orders::decline_order)
         .service(orders::cancel_order)
         .service(orders::clear_order_moderation)
+        .service(orders::prioritize_order)
         .service(people::grant_party_member)
         .service(people::list_units)
         .service(people::create_unit)

@@ -255,6 +255,12 @@ pub struct OverdueData {
     pub clock: Clock,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PrioritizedData {
+    pub from: Priority,
+    pub to: Priority,
+}
+
 /// What happened (`type`, the past tense of the command) and what it carries (`data`).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "type", content = "data", rename_all = "snake_case")]
@@ -274,6 +280,7 @@ pub enum EventPayload {
     Declined(DeclinedData),
     Escalated(EscalatedData),
     Overdue(OverdueData),
+    Prioritized(PrioritizedData),
 }
 
 impl EventPayload {

@@ -4,7 +4,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::fields::Rating;
-use super::{Clock, Level, Status, Target};
+use super::{Clock, Level, Priority, Status, Target};
 
 crate::text_enum!(
     /// The past tense of what happened.
@@ -24,6 +24,7 @@ crate::text_enum!(
         Declined => "declined" / "不予受理",
         Escalated => "escalated" / "吹哨上报",
         Overdue => "overdue" / "超时",
+        Prioritized => "prioritized" / "调整紧急程度",
     }
 );
 
@@ -40,7 +41,7 @@ impl EventType {
             EventType::Closed => Status::Closed,
             EventType::Cancelled => Status::Cancelled,
             EventType::Declined => Status::Declined,
-            EventType::ReturnVisited | EventType::Overdue => return None,
+            EventType::ReturnVisited | EventType::Overdue | EventType::Prioritized => return None,
         })
     }
 }
@@ -61,6 +62,7 @@ pub enum EventData {
     Declined { reason: String, duplicate_of: Option<Uuid> },
     Closed { because: &'static str },
     Overdue { clock: Clock },
+    Prioritized { from: Priority, to: Priority },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -152,6 +152,25 @@ impl ContactDraft {
     }
 }
 
+/// A window like `30m`, `2h` or `1d` (1 minute to 7 days): for orders about to fall due.
+pub fn parse_window(field: &str, raw: &str) -> Result<chrono::Duration, DomainError> {
+    let bad = || DomainError::field(field, "invalid_window", "时间窗口如 30m、2h、1d（1 分钟到 7 天）");
+    let raw = raw.trim();
+    let (number, unit) = raw.split_at(raw.len().saturating_sub(1));
+    let n: i64 = number.parse().map_err(|_| bad())?;
+    let minutes = match unit {
+        "m" => n,
+        "h" => n.checked_mul(60).ok_or_else(bad)?,
+        "d" => n.checked_mul(24 * 60).ok_or_else(bad)?,
+        _ => return Err(bad()),
+    };
+    if (1..=7 * 24 * 60).contains(&minutes) {
+        Ok(chrono::Duration::minutes(minutes))
+    } else {
+        Err(bad())
+    }
+}
+
 pub fn parse_description(raw: &str) -> Result<String, DomainError> {
     text::bounded("description", raw, 1, MAX_DESCRIPTION)
 }
@@ -163,6 +182,27 @@ pub fn parse_feedback(raw: &str) -> Result<String, DomainError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn windows_are_minutes_hours_or_days_up_to_a_week() {
+        let table = [
+            ("30m", Some(30)),
+            ("2h", Some(120)),
+            ("1d", Some(1440)),
+            ("7d", Some(10080)),
+            ("8d", None),
+            ("0m", None),
+            ("-5m", None),
+            ("30", None),
+            ("m", None),
+            ("", None),
+            ("1.5h", None),
+            ("99999999999999999d", None),
+        ];
+        for (raw, want) in table {
+            assert_eq!(parse_window("due_within", raw).ok().map(|d| d.num_minutes()), want, "{raw}");
+        }
+    }
 
     #[test]
     fn a_left_out_phone_is_the_verified_one() {

@@ -21,7 +21,7 @@ use crate::DomainError;
 pub use command::Command;
 pub use event::{EventData, EventType, NewEvent};
 pub use model::{Due, Named, Order, OrderDetail, OverdueFlags, Place, Stamps};
-pub use sla::{priority_of, Submission};
+pub use sla::{prioritize, priority_of, Submission};
 pub use transition::{apply, Transition};
 
 crate::text_enum!(

@@ -138,7 +138,9 @@ pub fn notices(order: &Order, events: &[NewEvent]) -> Vec<Notice> {
             EventType::Cancelled => {
                 out.push(to_assignee(order, Template::Cancelled).unwrap_or(staff(Template::Cancelled)))
             }
-            EventType::ReturnVisited => {}
+            // Consoles see these live; no push of their own (a priority change shows in the
+            // assignee's list and its due time).
+            EventType::ReturnVisited | EventType::Prioritized => {}
         }
     }
     out
@@ -189,6 +191,7 @@ mod tests {
             (EventType::Closed, &assigned, vec![(Recipient::User(reporter), Template::Closed)]),
             (EventType::Overdue, &assigned, vec![(staff(level), Template::Overdue)]),
             (EventType::ReturnVisited, &assigned, vec![]),
+            (EventType::Prioritized, &assigned, vec![]),
         ];
         let mut kinds: std::collections::HashSet<EventType> = table.iter().map(|(k, _, _)| *k).collect();
         kinds.insert(EventType::Grabbed); // the test below

@@ -118,9 +118,97 @@ pub fn flag_overdue(order: &Order, clock: Clock, at: DateTime<Utc>) -> Option<Tr
     })
 }
 
+/// Staff over an open order change its priority. Made urgent while nobody
+/// has answered, it must be answered within 15 minutes from now (or by its
+/// current due time, if sooner); back to normal, the item's clock from
+/// submission applies again.
+pub fn prioritize(
+    order: &Order,
+    item: &CategoryItem,
+    to: Priority,
+    actor: &crate::actor::Actor,
+    at: DateTime<Utc>,
+) -> Result<Transition, DomainError> {
+    let role = super::policy::staff_in_scope(actor, order)
+        .ok_or_else(|| DomainError::forbidden("order.forbidden", "无权调整该工单的紧急程度"))?;
+    if !order.status.is_open() || order.priority == to {
+        return Err(DomainError::conflict(
+            "order.invalid_transition",
+            format!("工单当前状态为 {}、紧急程度为 {}，不能调整为 {to}", order.status, order.priority),
+        ));
+    }
+    let mut next = order.clone();
+    next.priority = to;
+    if order.status.awaits_response() {
+        next.due.response = match to {
+            Priority::Urgent => order.due.response.min(at + Duration::minutes(i64::from(URGENT_RESPONSE_MINUTES))),
+            Priority::Normal => due_times(order.at.submitted, item, Priority::Normal).response,
+        };
+    }
+    next.version += 1;
+    next.updated_at = at;
+    let data = EventData::Prioritized { from: order.priority, to };
+    Ok(Transition { next, events: vec![NewEvent::new(EventType::Prioritized, data)], role: role.as_str() })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn staff_make_an_open_order_urgent_and_back() {
+        use crate::actor::{Actor, Grant, Role};
+        use crate::region::Scope;
+        let path = "/00000000-0000-0000-0000-000000000001/";
+        let staff = Actor {
+            user_id: Uuid::now_v7(),
+            grants: vec![Grant {
+                role: Role::CommunityStaff,
+                scope: Scope::Subtree { region_id: Uuid::nil(), path: path.into() },
+            }],
+            units: vec![],
+        };
+        let resident = Actor {
+            user_id: Uuid::now_v7(),
+            grants: vec![Grant { role: Role::Resident, scope: Scope::All }],
+            units: vec![],
+        };
+        let order = Order::example(resident.user_id, &format!("{path}a/b/c/"));
+        let item = CategoryItem {
+            id: Uuid::nil(),
+            category_id: Uuid::nil(),
+            code: "x".into(),
+            name: "x".into(),
+            response_minutes: 30,
+            resolve_hours: 24,
+            sort_order: 0,
+            active: true,
+            urgent: false,
+        };
+        let t0 = order.at.submitted;
+        let at = t0 + Duration::minutes(5);
+        let urgent = prioritize(&order, &item, Priority::Urgent, &staff, at).unwrap();
+        assert_eq!(urgent.next.priority, Priority::Urgent);
+        assert_eq!(urgent.next.due.response, t0 + Duration::minutes(20), "15 minutes from now");
+        assert_eq!(urgent.next.due.resolve, order.due.resolve);
+        assert_eq!(urgent.events[0].kind, EventType::Prioritized);
+        let late = prioritize(&order, &item, Priority::Urgent, &staff, t0 + Duration::minutes(25)).unwrap();
+        assert_eq!(late.next.due.response, order.due.response, "never later than it was");
+        let back = prioritize(&urgent.next, &item, Priority::Normal, &staff, at).unwrap();
+        assert_eq!(back.next.due.response, t0 + Duration::minutes(30), "the item's clock again");
+        assert!(matches!(prioritize(&order, &item, Priority::Normal, &staff, at), Err(DomainError::Conflict { .. })));
+        assert!(matches!(
+            prioritize(&order, &item, Priority::Urgent, &resident, at),
+            Err(DomainError::Forbidden { .. })
+        ));
+        let mut accepted = order.clone();
+        accepted.status = Status::Accepted;
+        let t = prioritize(&accepted, &item, Priority::Urgent, &staff, at).unwrap();
+        assert_eq!(t.next.due.response, order.due.response, "answered: the response clock no longer runs");
+        let mut closed = order.clone();
+        closed.status = Status::Closed;
+        assert!(matches!(prioritize(&closed, &item, Priority::Urgent, &staff, at), Err(DomainError::Conflict { .. })));
+    }
 
     #[test]
     fn urgent_orders_run_the_fifteen_minute_response_clock() {

@@ -180,6 +180,24 @@ pub async fn list(db: &Db, actor: Actor, filter: OrderFilter, page: Page) -> Res
     .await
 }
 
+/// Staff over an open order change its priority (urgent: the 15-minute
+/// response clock from now); 404 for an order the caller may not see.
+pub async fn prioritize(db: &Db, actor: Actor, id: Uuid, to: Priority) -> Result<OrderDetail, DomainError> {
+    db.write(move |c| {
+        let order = orders::get(c, id)?;
+        let vis = visibility(&actor, &order);
+        if vis == Visibility::Hidden {
+            return Err(DomainError::not_found("order.not_found"));
+        }
+        let item = categories::get_item(c, order.item_id)?;
+        let transition = domain::order::prioritize(&order, &item, to, &actor, now_utc())?;
+        orders::save(c, &order, &transition, Some(actor.user_id))?;
+        detail(c, transition.next, vis)
+    })
+    .await
+    .inspect(|_| db.live().announce())
+}
+
 /// Checks a dispatch target against what is stored: the person serves or
 /// works in the order's community, the unit exists with the right kind.
 fn check_target(conn: &mut AnyConnection, order: &Order, target: &Target) -> Result<(), DomainError> {

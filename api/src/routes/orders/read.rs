@@ -1,6 +1,6 @@
 use actix_web::{get, web};
 use domain::error::Problems;
-use domain::order::{Kind, Status};
+use domain::order::{fields, Kind, Status};
 use domain::FieldError;
 use infra::usecase::orders as usecase;
 use infra::usecase::OrderFilter;
@@ -36,6 +36,10 @@ pub struct OrderQuery {
     /// Only open orders past a due time.
     #[param(default = false)]
     pub overdue: Option<bool>,
+    /// Only open orders whose running clock falls due within this window from now
+    /// (not yet overdue): `30m`, `2h`, `1d` (up to 7 days).
+    #[param(pattern = "^[0-9]{1,5}[mhd]$", example = "30m")]
+    pub due_within: Option<String>,
     /// Only orders WeChat's content check flagged for a person to look at (`moderation` review or risky).
     #[param(default = false)]
     pub flagged: Option<bool>,
@@ -59,6 +63,7 @@ impl OrderQuery {
             p.push(FieldError::new("assignee", "invalid_value", "assignee 只支持 me"));
         }
         let q = self.q.as_deref().and_then(|q| p.take(domain::text::bounded("q", q, 0, 100)));
+        let due_within = self.due_within.as_deref().and_then(|w| p.take(fields::parse_window("due_within", w)));
         let page = p.take(page_request(self.cursor, self.limit));
         p.finish()?;
         let filter = OrderFilter {
@@ -71,6 +76,7 @@ impl OrderQuery {
             pool: self.pool.unwrap_or(false),
             overdue: self.overdue.unwrap_or(false),
             flagged: self.flagged.unwrap_or(false),
+            due_within,
             q: q.filter(|q| !q.is_empty()),
         };
         Ok((filter, page.unwrap_or_default()))

@@ -141,6 +141,8 @@ pub struct OrderFilter {
     pub overdue: bool,
     /// Only orders a content check flagged for staff (review or risky).
     pub flagged: bool,
+    /// Only orders whose running clock falls due within this window from now.
+    pub due_within: Option<chrono::Duration>,
     pub q: Option<String>,
 }
 
@@ -177,6 +179,20 @@ fn overdue_at(at: NaiveDateTime) -> OrderCondition {
             .eq_any(Status::names_where(Status::awaits_response))
             .and(orders::response_due_at.le(at))
             .or(orders::status.eq_any(Status::names_where(Status::is_open)).and(orders::resolve_due_at.le(at))),
+    )
+}
+
+/// A running clock falls due in `(at, until]`: the SQL twin of "about to be overdue".
+fn due_between(at: NaiveDateTime, until: NaiveDateTime) -> OrderCondition {
+    Box::new(
+        orders::status
+            .eq_any(Status::names_where(Status::awaits_response))
+            .and(orders::response_due_at.gt(at))
+            .and(orders::response_due_at.le(until))
+            .or(orders::status
+                .eq_any(Status::names_where(Status::is_open))
+                .and(orders::resolve_due_at.gt(at))
+                .and(orders::resolve_due_at.le(until))),
     )
 }
 
@@ -237,6 +253,10 @@ pub fn list(
     }
     if filter.overdue {
         query = query.filter(overdue_at(at.naive_utc()));
+    }
+    if let Some(window) = filter.due_within {
+        let now = at.naive_utc();
+        query = query.filter(due_between(now, now + window));
     }
     if filter.flagged {
         use crate::schema::content_checks as checks;

@@ -1,11 +1,19 @@
+//! What staff over an order do beside the closed loop: clear a content flag,
+//! change the priority.
+
 use actix_web::{post, web};
+use domain::order::Priority;
 use infra::usecase::moderation;
+use serde::Deserialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
+use validator::Validate;
 
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiResult, Problem};
-use crate::responses::{Auth, Path};
+use crate::extract::Json;
+use crate::responses::{Auth, Invalid, OrderCommand, Path, PathAndBody};
 use crate::routes::order_views::OrderView;
 
 /// Clear an order's content flag after looking at it (staff over the order)
@@ -30,5 +38,38 @@ pub async fn clear_order_moderation(
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<OrderView>> {
     let detail = moderation::clear(&state.db, caller.0, id.into_inner()).await?;
+    Ok(web::Json(OrderView::of(detail, infra::ids::now_utc())))
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+pub struct PriorityBody {
+    #[schema(value_type = Priority, example = "urgent")]
+    pub priority: String,
+}
+
+/// Change an open order's priority (staff over the order)
+///
+/// `urgent` while nobody has answered: it must be answered within 15 minutes from
+/// now (or by its due time, if sooner). Back to `normal`: the item's clock from
+/// submission. The timeline records `prioritized {from, to}`.
+#[utoipa::path(
+    post, path = "/api/v1/orders/{id}/prioritize", operation_id = "prioritize_order", tag = "orders",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The order")),
+    request_body = PriorityBody,
+    responses(
+        (status = 200, description = "The order with its priority and due times", body = OrderView),
+        OrderCommand, Auth, PathAndBody, Invalid,
+    )
+)]
+#[post("/api/v1/orders/{id}/prioritize")]
+pub async fn prioritize_order(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: Json<PriorityBody>,
+) -> ApiResult<web::Json<OrderView>> {
+    let priority = body.0.priority.parse::<Priority>()?;
+    let detail = infra::usecase::orders::prioritize(&state.db, caller.0, id.into_inner(), priority).await?;
     Ok(web::Json(OrderView::of(detail, infra::ids::now_utc())))
 }
