@@ -125,7 +125,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sweep => {
             let state = AppState::connect(Config::from_env()?).await?;
             let report = sweep_once(&state).await?;
-            println!("sweep: {} overdue flagged, {} closed without rating", report.overdue_flagged, report.auto_closed);
+            println!(
+                "sweep: {} overdue flagged, {} escalated, {} closed without rating",
+                report.overdue_flagged, report.escalated, report.auto_closed
+            );
             Ok(())
         }
         Command::Dispatch => {
@@ -233,8 +236,13 @@ fn spawn_sweeper(state: AppState) {
         loop {
             tick.tick().await;
             match sweep_once(&state).await {
-                Ok(r) if r.overdue_flagged + r.auto_closed > 0 => {
-                    tracing::info!(overdue = r.overdue_flagged, closed = r.auto_closed, "sweep")
+                Ok(r) if r.overdue_flagged + r.escalated + r.auto_closed > 0 => {
+                    tracing::info!(
+                        overdue = r.overdue_flagged,
+                        escalated = r.escalated,
+                        closed = r.auto_closed,
+                        "sweep"
+                    )
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error.cause = %e, "sweep failed"),

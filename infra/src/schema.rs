@@ -246,6 +246,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    escalation_policies (region_id) {
+        region_id -> Text,
+        up_to -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     content_checks (id) {
         id -> Text,
         order_id -> Nullable<Text>,
@@ -309,6 +318,7 @@ diesel::joinable!(notifications -> outbox (outbox_id));
 diesel::joinable!(deliveries -> outbox (outbox_id));
 diesel::joinable!(webhooks -> regions (region_id));
 diesel::joinable!(wecom_robots -> regions (region_id));
+diesel::joinable!(escalation_policies -> regions (region_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     deliveries,
@@ -332,4 +342,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     media,
     content_checks,
+    escalation_policies,
 );

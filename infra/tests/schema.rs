@@ -64,6 +64,7 @@ both_backends! {
             ("category_items", declared(category_items::table.select(category_items::all_columns))),
             ("content_checks", declared(content_checks::table.select(content_checks::all_columns))),
             ("deliveries", declared(deliveries::table.select(deliveries::all_columns))),
+            ("escalation_policies", declared(escalation_policies::table.select(escalation_policies::all_columns))),
             ("idempotency_keys", declared(idempotency_keys::table.select(idempotency_keys::all_columns))),
             ("media", declared(media::table.select(media::all_columns))),
             ("notifications", declared(notifications::table.select(notifications::all_columns))),

@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod categories;
 pub mod deliveries;
+pub mod escalation;
 pub mod events;
 pub mod health;
 pub mod labels;
@@ -51,6 +52,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(regions::get)
         .service(regions::create)
         .service(regions::update)
+        .service(escalation::get_escalation_policy)
+        .service(escalation::set_escalation_policy)
+        .service(escalation::delete_escalation_policy)
         .service(posters::list)
         .service(posters::create)
         .service(posters::revoke)

@@ -3,6 +3,7 @@
 //! are pure functions of the stored state, the command and the actor.
 
 pub mod command;
+pub mod escalation;
 pub mod event;
 pub mod fields;
 pub mod model;

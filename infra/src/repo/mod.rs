@@ -6,6 +6,7 @@ pub mod checks;
 pub mod idempotency;
 pub mod media;
 pub mod orders;
+pub mod policies;
 pub mod posters;
 pub mod regions;
 pub mod robots;

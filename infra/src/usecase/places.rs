@@ -209,3 +209,51 @@ pub async fn reissue_poster(db: &Db, actor: Actor, code: String) -> Result<Poste
     })
     .await
 }
+
+/// A region's escalation policy, if it has one (staff over the region may read it).
+pub async fn escalation_policy(
+    db: &Db,
+    actor: Actor,
+    region_id: Uuid,
+) -> Result<domain::order::escalation::EscalationPolicy, DomainError> {
+    db.run(move |c| {
+        let region = regions::get(c, region_id)?;
+        if !actor.is_staff_over(&region.path) {
+            return Err(DomainError::forbidden("auth.forbidden", "仅辖区内的工作人员可查看上报规则"));
+        }
+        crate::repo::policies::find(c, region_id)?.ok_or(DomainError::not_found("policy.not_found"))
+    })
+    .await
+}
+
+/// Sets (or with `None` removes) a region's escalation policy: admins over
+/// the region. Orders below it climb up to `up_to` when nobody answers in time.
+pub async fn set_escalation_policy(
+    db: &Db,
+    actor: Actor,
+    region_id: Uuid,
+    up_to: Option<domain::order::Level>,
+) -> Result<Option<domain::order::escalation::EscalationPolicy>, DomainError> {
+    db.write(move |c| {
+        let region = regions::get(c, region_id)?;
+        if !actor.may_administer(Some(&region.path)) {
+            return Err(DomainError::forbidden("auth.forbidden", "无权设置该区域的上报规则"));
+        }
+        match up_to {
+            Some(domain::order::Level::Community) => {
+                Err(DomainError::field("up_to", "invalid_level", "上报的最高层级须为 street 或 department"))
+            }
+            Some(level) => {
+                crate::repo::policies::set(c, region_id, level)?;
+                crate::repo::policies::find(c, region_id)
+            }
+            None => {
+                if !crate::repo::policies::remove(c, region_id)? {
+                    return Err(DomainError::not_found("policy.not_found"));
+                }
+                Ok(None)
+            }
+        }
+    })
+    .await
+}
