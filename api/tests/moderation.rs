@@ -159,6 +159,34 @@ both_backends! {
     }
 
     #[actix_web::test]
+    async fn a_photo_uploaded_while_wechat_is_down_is_sent_for_checking_later(db) {
+        let app = app(db).await;
+        let resident = app.token_for("jumin").await;
+        app.wechat.wx.lock().unwrap().busy = true;
+        let mut jpeg = Vec::new();
+        image::DynamicImage::new_rgb8(16, 16).write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg).unwrap();
+        let boundary = "b0undary";
+        let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.jpg\"\r\n\r\n").into_bytes();
+        body.extend_from_slice(&jpeg);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let r = app.send(TestRequest::post().uri("/api/v1/media")
+            .insert_header((header::AUTHORIZATION, format!("Bearer {resident}")))
+            .insert_header((header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}")))
+            .set_payload(body)).await;
+        assert_eq!(r.status, 201, "the upload does not wait for WeChat");
+        let media = r.body["id"].as_str().unwrap().to_owned();
+        assert!(app.wechat.wx.lock().unwrap().media_checks.is_empty());
+        app.wechat.wx.lock().unwrap().busy = false;
+        let check = app.state.content_check.clone().unwrap();
+        assert_eq!(infra::usecase::moderation::check_pending(&app.state.db, &check).await.unwrap().settled, 1);
+        assert_eq!(app.wechat.wx.lock().unwrap().media_checks.len(), 1);
+        // Its verdict arrives like any other.
+        assert_eq!(push(&app, "media-trace-1", "risky").await.status, 200);
+        let r = app.get(&format!("/api/v1/media/{media}"), Some(&resident)).await;
+        assert_eq!(r.code(), "media.withheld");
+    }
+
+    #[actix_web::test]
     async fn pushes_must_carry_the_tokens_signature(db) {
         let app = app(db).await;
         let r = app.send(TestRequest::get().uri(&format!("{}&echostr=hello-wechat", signed("/api/v1/wechat/callback")))).await;

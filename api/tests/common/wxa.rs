@@ -113,6 +113,9 @@ pub async fn media_check(
     body: web::Json<Value>,
 ) -> HttpResponse {
     let mut wx = wx.lock().unwrap();
+    if wx.busy {
+        return err(-1, "system error");
+    }
     if !wx.valid.contains(&q.access_token) {
         return err(40001, "invalid credential");
     }

@@ -155,10 +155,16 @@ pub(crate) async fn ask_media_check(check: &ContentCheck, id: Uuid, openid: &str
     let url = check_link(check, id, chrono::Utc::now().timestamp());
     let client = check.tokens.client();
     let url = &url;
-    match check.tokens.call(|token| async move { client.media_check_async(&token, url, openid, scene).await }).await {
-        Ok(trace) => Some(trace),
-        Err(e) => {
+    let call = check.tokens.call(|token| async move { client.media_check_async(&token, url, openid, scene).await });
+    // An upload never waits long on WeChat: not asked in time, the dispatcher asks later.
+    match tokio::time::timeout(std::time::Duration::from_secs(2), call).await {
+        Ok(Ok(trace)) => Some(trace),
+        Ok(Err(e)) => {
             tracing::warn!(error.cause = %e, media = %id, "photo check not requested: retried later");
+            None
+        }
+        Err(_) => {
+            tracing::warn!(media = %id, "photo check request timed out: retried later");
             None
         }
     }
