@@ -67,6 +67,15 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = crate::print_cli::PrintFormat::Png)]
         format: crate::print_cli::PrintFormat,
     },
+    /// Fill the database with realistic generated orders (a region tree, workers,
+    /// residents, a year of orders through the loop), for benchmarks and demos
+    Gen {
+        #[arg(long, default_value_t = 100_000)]
+        orders: u64,
+        /// The same seed gives the same orders
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Manage accounts
     User {
         #[command(subcommand)]
@@ -152,6 +161,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let queue = infra::usecase::notifications::queue(&state.db, filter, page).await?;
             print!("{}", crate::outbox_table::render(&queue.items));
             Ok(())
+        }
+        Command::Gen { orders, seed } => {
+            let state = AppState::connect(Config::from_env()?).await?;
+            crate::gen_cli::run(&state, orders, seed).await
         }
         Command::Posters { community, out, format } => {
             let state = AppState::connect(Config::from_env()?).await?;

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod gen_cli;
 pub mod middleware;
 pub mod openapi;
 pub mod outbox_table;

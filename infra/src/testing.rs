@@ -190,3 +190,19 @@ impl Drop for LocalS3 {
         let _ = self.child.wait();
     }
 }
+
+/// Rows of a query whose three text columns are named `a`, `b` and `c`.
+pub fn query_strings(conn: &mut crate::db::AnyConnection, sql: &str) -> Result<Vec<Vec<String>>, domain::DomainError> {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        a: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        b: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        c: String,
+    }
+    let rows: Vec<Row> = diesel::sql_query(sql).load(conn).map_err(crate::db::storage)?;
+    Ok(rows.into_iter().map(|r| vec![r.a, r.b, r.c]).collect())
+}

@@ -263,3 +263,29 @@ pub fn verified_phone(conn: &mut AnyConnection, id: Uuid) -> Result<Option<Strin
     let user = get(conn, id)?;
     Ok(user.phone_verified_at.and(user.phone))
 }
+
+/// A passwordless account (a generated resident or worker), for `mashangban gen`.
+pub fn insert_plain(
+    conn: &mut AnyConnection,
+    display_name: String,
+    openid: Option<String>,
+    phone: Option<String>,
+) -> Result<Uuid, DomainError> {
+    let at = now();
+    let id = new_id();
+    let row = UserRow {
+        id: id.to_string(),
+        username: None,
+        password_hash: None,
+        wechat_openid: openid,
+        wechat_unionid: None,
+        display_name,
+        phone,
+        disabled: false,
+        created_at: at,
+        updated_at: at,
+        phone_verified_at: None,
+    };
+    diesel::insert_into(users::table).values(&row).execute(conn).map_err(storage)?;
+    Ok(id)
+}

@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod categories;
+pub mod generate;
 pub mod idempotent;
 pub mod live;
 pub mod media;

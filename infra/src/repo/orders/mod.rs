@@ -4,6 +4,7 @@
 //! versioning: `UPDATE … WHERE id = ? AND version = ?`; a lost race is a 409,
 //! like any other transition the status no longer allows.
 
+pub mod bulk;
 mod feed;
 mod query;
 mod row;

@@ -53,7 +53,7 @@ pub fn save(conn: &mut AnyConnection, before: &Order, t: &Transition, actor: Opt
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = order_events)]
-struct EventRow {
+pub(super) struct EventRow {
     id: String,
     order_id: String,
     seq: i32,
@@ -124,7 +124,7 @@ fn append(conn: &mut AnyConnection, t: &Transition, actor: Option<Uuid>) -> Resu
     Ok(())
 }
 
-fn event_row(
+pub(super) fn event_row(
     order_id: &str,
     seq: i32,
     event: &NewEvent,
