@@ -67,6 +67,20 @@ problem_set! {
     Invalid { 422 "validation.failed" "Invalid fields, each listed in errors[] (control characters included)" }
     /// Staff-only operations.
     StaffOnly { 403 "auth.forbidden" "Not allowed for your roles or region" }
+    /// Printing one poster.
+    PosterPrint {
+        403 "auth.forbidden" "Not staff over the building",
+        404 "poster.not_found" "No such poster",
+        410 "poster.revoked" "The poster was revoked: print its replacement",
+        502 "wechat.unavailable" "WeChat refused or failed to make the mini-program code (`wechat.*`)",
+    }
+    /// Printing a community's posters.
+    CommunityPrint {
+        403 "auth.forbidden" "Not staff over the community",
+        404 "region.not_found" "No such region",
+        422 "validation.failed" "The region is not a community",
+        502 "wechat.unavailable" "WeChat refused or failed to make a mini-program code (`wechat.*`)",
+    }
     /// Commands on an order.
     OrderCommand {
         403 "order.forbidden" "You may see the order but not do this",

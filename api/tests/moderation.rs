@@ -40,6 +40,27 @@ async fn push(app: &TestApp, trace: &str, suggest: &str) -> common::Resp {
     app.send(TestRequest::post().uri(&signed("/api/v1/wechat/callback")).set_json(body)).await
 }
 
+/// Uploads a small JPEG as the mini-program does.
+async fn upload_photo(app: &TestApp, token: &str) -> common::Resp {
+    let mut jpeg = Vec::new();
+    image::DynamicImage::new_rgb8(16, 16)
+        .write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+        .unwrap();
+    let boundary = "b0undary";
+    let mut body =
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.jpg\"\r\n\r\n").into_bytes();
+    body.extend_from_slice(&jpeg);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    app.send(
+        TestRequest::post()
+            .uri("/api/v1/media")
+            .insert_header((header::AUTHORIZATION, format!("Bearer {token}")))
+            .insert_header((header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}")))
+            .set_payload(body),
+    )
+    .await
+}
+
 both_backends! {
     #[actix_web::test]
     async fn risky_text_is_refused_and_review_is_flagged_for_staff(db) {
@@ -115,16 +136,7 @@ both_backends! {
     async fn photos_are_checked_by_a_signed_link_and_a_risky_verdict_withholds_them(db) {
         let app = app(db).await;
         let resident = app.token_for("jumin").await;
-        let mut jpeg = Vec::new();
-        image::DynamicImage::new_rgb8(16, 16).write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg).unwrap();
-        let boundary = "b0undary";
-        let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.jpg\"\r\n\r\n").into_bytes();
-        body.extend_from_slice(&jpeg);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let r = app.send(TestRequest::post().uri("/api/v1/media")
-            .insert_header((header::AUTHORIZATION, format!("Bearer {resident}")))
-            .insert_header((header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}")))
-            .set_payload(body)).await;
+        let r = upload_photo(&app, &resident).await;
         assert_eq!(r.status, 201, "{:?}", r.body);
         let media = r.body["id"].as_str().unwrap().to_owned();
         let asked = app.wechat.wx.lock().unwrap().media_checks.clone();
@@ -163,16 +175,7 @@ both_backends! {
         let app = app(db).await;
         let resident = app.token_for("jumin").await;
         app.wechat.wx.lock().unwrap().busy = true;
-        let mut jpeg = Vec::new();
-        image::DynamicImage::new_rgb8(16, 16).write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg).unwrap();
-        let boundary = "b0undary";
-        let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.jpg\"\r\n\r\n").into_bytes();
-        body.extend_from_slice(&jpeg);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let r = app.send(TestRequest::post().uri("/api/v1/media")
-            .insert_header((header::AUTHORIZATION, format!("Bearer {resident}")))
-            .insert_header((header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}")))
-            .set_payload(body)).await;
+        let r = upload_photo(&app, &resident).await;
         assert_eq!(r.status, 201, "the upload does not wait for WeChat");
         let media = r.body["id"].as_str().unwrap().to_owned();
         assert!(app.wechat.wx.lock().unwrap().media_checks.is_empty());

@@ -35,6 +35,24 @@ pub struct CategoryItem {
     pub urgent: bool,
 }
 
+#[cfg(test)]
+impl CategoryItem {
+    /// An item for rule tests: 30 minutes to answer, 24 hours to resolve.
+    pub(crate) fn example(response_minutes: i32, urgent: bool) -> CategoryItem {
+        CategoryItem {
+            id: Uuid::nil(),
+            category_id: Uuid::nil(),
+            code: "x".into(),
+            name: "x".into(),
+            response_minutes,
+            resolve_hours: 24,
+            sort_order: 0,
+            active: true,
+            urgent,
+        }
+    }
+}
+
 /// The service clock of an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sla {

@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiResult, Problem};
-use crate::responses::{Auth, Path};
+use crate::error::ApiResult;
+use crate::responses::{Auth, CommunityPrint, Path, PosterPrint};
 
 /// The bytes of a file (an image, a PDF, an archive).
 #[derive(ToSchema)]
@@ -52,11 +52,7 @@ fn download(file: File, content_type: &str) -> HttpResponse {
     params(("code" = String, Path, description = "Poster code", example = "dd-hean")),
     responses(
         (status = 200, description = "The poster, 1654 × 2340 pixels", body = FileBytes, content_type = "image/png"),
-        (status = 403, description = "Not staff over the building", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:auth.forbidden", "title": "无权执行该操作", "status": 403, "code": "auth.forbidden"})),
-        (status = 404, description = "No such poster", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:poster.not_found", "title": "资源不存在", "status": 404, "code": "poster.not_found"})),
-        (status = 410, description = "The poster was revoked: print its replacement", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:poster.revoked", "title": "已停用", "status": 410, "code": "poster.revoked"})),
-        (status = 502, description = "WeChat refused or failed to make the mini-program code (`wechat.*`)", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:wechat.unavailable", "title": "暂时无法连接微信，请稍后重试", "status": 502, "code": "wechat.unavailable"})),
-        Auth, Path,
+        PosterPrint, Auth, Path,
     )
 )]
 #[get("/api/v1/posters/{code}/poster.png")]
@@ -77,11 +73,7 @@ pub async fn print_poster_png(
     params(("code" = String, Path, description = "Poster code", example = "dd-hean")),
     responses(
         (status = 200, description = "The poster", body = FileBytes, content_type = "image/svg+xml"),
-        (status = 403, description = "Not staff over the building", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:auth.forbidden", "title": "无权执行该操作", "status": 403, "code": "auth.forbidden"})),
-        (status = 404, description = "No such poster", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:poster.not_found", "title": "资源不存在", "status": 404, "code": "poster.not_found"})),
-        (status = 410, description = "The poster was revoked: print its replacement", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:poster.revoked", "title": "已停用", "status": 410, "code": "poster.revoked"})),
-        (status = 502, description = "WeChat refused or failed to make the mini-program code (`wechat.*`)", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:wechat.unavailable", "title": "暂时无法连接微信，请稍后重试", "status": 502, "code": "wechat.unavailable"})),
-        Auth, Path,
+        PosterPrint, Auth, Path,
     )
 )]
 #[get("/api/v1/posters/{code}/poster.svg")]
@@ -102,11 +94,7 @@ pub async fn print_poster_svg(
     params(("id" = Uuid, Path, description = "The community's id")),
     responses(
         (status = 200, description = "The posters, A4 pages", body = FileBytes, content_type = "application/pdf"),
-        (status = 403, description = "Not staff over the community", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:auth.forbidden", "title": "无权执行该操作", "status": 403, "code": "auth.forbidden"})),
-        (status = 404, description = "No such region", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:region.not_found", "title": "资源不存在", "status": 404, "code": "region.not_found"})),
-        (status = 422, description = "The region is not a community", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:validation.failed", "title": "请求参数有误", "status": 422, "code": "validation.failed"})),
-        (status = 502, description = "WeChat refused or failed to make a mini-program code (`wechat.*`)", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:wechat.unavailable", "title": "暂时无法连接微信，请稍后重试", "status": 502, "code": "wechat.unavailable"})),
-        Auth, Path,
+        CommunityPrint, Auth, Path,
     )
 )]
 #[get("/api/v1/regions/{id}/posters.pdf")]
@@ -127,11 +115,7 @@ pub async fn print_community_pdf(
     params(("id" = Uuid, Path, description = "The community's id")),
     responses(
         (status = 200, description = "The posters as PNG files", body = FileBytes, content_type = "application/zip"),
-        (status = 403, description = "Not staff over the community", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:auth.forbidden", "title": "无权执行该操作", "status": 403, "code": "auth.forbidden"})),
-        (status = 404, description = "No such region", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:region.not_found", "title": "资源不存在", "status": 404, "code": "region.not_found"})),
-        (status = 422, description = "The region is not a community", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:validation.failed", "title": "请求参数有误", "status": 422, "code": "validation.failed"})),
-        (status = 502, description = "WeChat refused or failed to make a mini-program code (`wechat.*`)", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:wechat.unavailable", "title": "暂时无法连接微信，请稍后重试", "status": 502, "code": "wechat.unavailable"})),
-        Auth, Path,
+        CommunityPrint, Auth, Path,
     )
 )]
 #[get("/api/v1/regions/{id}/posters.zip")]

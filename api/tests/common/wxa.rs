@@ -20,6 +20,14 @@ fn err(code: i64, msg: &str) -> HttpResponse {
     HttpResponse::Ok().json(json!({"errcode": code, "errmsg": msg}))
 }
 
+/// The fake's answer before any work: -1 while busy, 40001 for a token it no longer takes.
+fn refuse(wx: &WxState, token: &str) -> Option<HttpResponse> {
+    if wx.busy {
+        return Some(err(-1, "system error"));
+    }
+    (!wx.valid.contains(token)).then(|| err(40001, "invalid credential"))
+}
+
 /// What the fake's codes encode, so a test can read a poster's QR back to it.
 pub fn wxacode_payload(scene: &str) -> String {
     format!("wxacode:{scene}")
@@ -82,11 +90,8 @@ pub async fn msg_sec_check(
     body: web::Json<Value>,
 ) -> HttpResponse {
     let mut wx = wx.lock().unwrap();
-    if wx.busy {
-        return err(-1, "system error");
-    }
-    if !wx.valid.contains(&q.access_token) {
-        return err(40001, "invalid credential");
+    if let Some(refused) = refuse(&wx, &q.access_token) {
+        return refused;
     }
     if body["version"] != 2 || body["openid"].as_str().is_none_or(str::is_empty) {
         return err(40003, "invalid openid");
@@ -113,11 +118,8 @@ pub async fn media_check(
     body: web::Json<Value>,
 ) -> HttpResponse {
     let mut wx = wx.lock().unwrap();
-    if wx.busy {
-        return err(-1, "system error");
-    }
-    if !wx.valid.contains(&q.access_token) {
-        return err(40001, "invalid credential");
+    if let Some(refused) = refuse(&wx, &q.access_token) {
+        return refused;
     }
     wx.media_checks.push(body.into_inner());
     HttpResponse::Ok()

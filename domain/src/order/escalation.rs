@@ -3,13 +3,13 @@
 //! response clock, then, where a policy governs the order, moves it one
 //! level up with a fresh response clock, naming the rule in the event.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::event::{EventData, EventType, NewEvent};
-use super::sla::URGENT_RESPONSE_MINUTES;
+use super::sla::response_clock;
 use super::transition::{Transition, SYSTEM_ROLE};
-use super::{Level, Order, Priority, Status};
+use super::{Level, Order, Status};
 use crate::category::CategoryItem;
 
 /// A region's escalation policy: unanswered orders below it climb, one level
@@ -23,6 +23,16 @@ pub struct EscalationPolicy {
 }
 
 impl EscalationPolicy {
+    /// A ceiling must lie above where orders start (the community).
+    pub fn check_ceiling(up_to: Level) -> Result<Level, crate::DomainError> {
+        match up_to {
+            Level::Community => {
+                Err(crate::DomainError::field("up_to", "invalid_level", "上报的最高层级须为 street 或 department"))
+            }
+            level => Ok(level),
+        }
+    }
+
     /// How the event names the rule, e.g. `江南街道：响应超时自动上报，最高至职能部门`.
     pub fn rule(&self) -> String {
         format!("{}：响应超时自动上报，最高至{}", self.region_name, self.up_to.label())
@@ -47,16 +57,12 @@ pub fn auto_escalate(
     if !order.status.awaits_response() || order.due.response > at {
         return None;
     }
-    let minutes = match order.priority {
-        Priority::Urgent => item.response_minutes.min(URGENT_RESPONSE_MINUTES),
-        Priority::Normal => item.response_minutes,
-    };
     let mut next = order.clone();
     next.status = Status::Submitted;
     next.level = to;
     next.assignee = None;
     next.handler_id = None;
-    next.due.response = at + Duration::minutes(i64::from(minutes));
+    next.due.response = at + response_clock(item, order.priority);
     next.overdue.response = None;
     next.version += 1;
     next.updated_at = at;
@@ -67,19 +73,10 @@ pub fn auto_escalate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Duration;
 
     fn item() -> CategoryItem {
-        CategoryItem {
-            id: Uuid::nil(),
-            category_id: Uuid::nil(),
-            code: "x".into(),
-            name: "x".into(),
-            response_minutes: 30,
-            resolve_hours: 24,
-            sort_order: 0,
-            active: true,
-            urgent: false,
-        }
+        CategoryItem::example(30, false)
     }
 
     #[test]
@@ -94,6 +91,8 @@ mod tests {
         assert_eq!(governing(&order, &both).map(|p| p.up_to), Some(Level::Street));
         assert_eq!(governing(&order, &both[..1]).map(|p| p.up_to), Some(Level::Department));
         assert_eq!(governing(&order, &[policy(Uuid::from_u128(9), Level::Street)]), None);
+        assert!(EscalationPolicy::check_ceiling(Level::Community).is_err());
+        assert_eq!(EscalationPolicy::check_ceiling(Level::Street).ok(), Some(Level::Street));
     }
 
     #[test]

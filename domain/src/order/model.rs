@@ -139,17 +139,7 @@ impl Order {
     /// A submitted order at `path` for rule tests.
     pub(crate) fn example(reporter_id: Uuid, path: &str) -> Order {
         let at = DateTime::<Utc>::UNIX_EPOCH;
-        let item = crate::category::CategoryItem {
-            id: Uuid::nil(),
-            category_id: Uuid::nil(),
-            code: "x".into(),
-            name: "x".into(),
-            response_minutes: 30,
-            resolve_hours: 24,
-            sort_order: 0,
-            active: true,
-            urgent: false,
-        };
+        let item = crate::category::CategoryItem::example(30, false);
         let ids = crate::region::path_ids(path);
         let id = |i: usize| ids.get(i).copied().unwrap_or_default();
         super::sla::Submission {

@@ -20,14 +20,16 @@ pub const URGENT_RESPONSE_MINUTES: i32 = 15;
 /// urgent order must be answered within 15 minutes (or the item's own
 /// clock, if that is shorter).
 pub fn due_times(at: DateTime<Utc>, item: &CategoryItem, priority: Priority) -> Due {
-    let response = match priority {
+    Due { response: at + response_clock(item, priority), resolve: at + Duration::hours(i64::from(item.resolve_hours)) }
+}
+
+/// How long an order of `item` at `priority` may wait for an answer.
+pub fn response_clock(item: &CategoryItem, priority: Priority) -> Duration {
+    let minutes = match priority {
         Priority::Urgent => item.response_minutes.min(URGENT_RESPONSE_MINUTES),
         Priority::Normal => item.response_minutes,
     };
-    Due {
-        response: at + Duration::minutes(i64::from(response)),
-        resolve: at + Duration::hours(i64::from(item.resolve_hours)),
-    }
+    Duration::minutes(i64::from(minutes))
 }
 
 /// The priority a new order gets: what staff asked for, else the item's
@@ -174,17 +176,7 @@ mod tests {
             units: vec![],
         };
         let order = Order::example(resident.user_id, &format!("{path}a/b/c/"));
-        let item = CategoryItem {
-            id: Uuid::nil(),
-            category_id: Uuid::nil(),
-            code: "x".into(),
-            name: "x".into(),
-            response_minutes: 30,
-            resolve_hours: 24,
-            sort_order: 0,
-            active: true,
-            urgent: false,
-        };
+        let item = CategoryItem::example(30, false);
         let t0 = order.at.submitted;
         let at = t0 + Duration::minutes(5);
         let urgent = prioritize(&order, &item, Priority::Urgent, &staff, at).unwrap();
@@ -212,17 +204,7 @@ mod tests {
 
     #[test]
     fn urgent_orders_run_the_fifteen_minute_response_clock() {
-        let item = |response_minutes, urgent| CategoryItem {
-            id: Uuid::nil(),
-            category_id: Uuid::nil(),
-            code: "x".into(),
-            name: "x".into(),
-            response_minutes,
-            resolve_hours: 24,
-            sort_order: 0,
-            active: true,
-            urgent,
-        };
+        let item = CategoryItem::example;
         let t0 = DateTime::<Utc>::UNIX_EPOCH;
         // (item's response minutes, item urgent by default, requested, by staff, response minutes or refused)
         let table = [

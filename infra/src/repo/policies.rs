@@ -12,11 +12,16 @@ use crate::schema::{escalation_policies as policies, regions};
 
 /// Every policy, with its region's name (a city has a few dozen at most).
 pub fn all(conn: &mut AnyConnection) -> Result<Vec<EscalationPolicy>, DomainError> {
-    let rows: Vec<(String, String, String)> = policies::table
-        .inner_join(regions::table)
-        .select((policies::region_id, regions::name, policies::up_to))
-        .load(conn)
-        .map_err(storage)?;
+    load(conn, None)
+}
+
+fn load(conn: &mut AnyConnection, region: Option<Uuid>) -> Result<Vec<EscalationPolicy>, DomainError> {
+    let mut query =
+        policies::table.inner_join(regions::table).select((policies::region_id, regions::name, policies::up_to)).into_boxed();
+    if let Some(id) = region {
+        query = query.filter(policies::region_id.eq(id.to_string()));
+    }
+    let rows: Vec<(String, String, String)> = query.load(conn).map_err(storage)?;
     rows.into_iter()
         .map(|(id, name, up_to)| {
             Ok(EscalationPolicy {
@@ -29,7 +34,7 @@ pub fn all(conn: &mut AnyConnection) -> Result<Vec<EscalationPolicy>, DomainErro
 }
 
 pub fn find(conn: &mut AnyConnection, region: Uuid) -> Result<Option<EscalationPolicy>, DomainError> {
-    Ok(all(conn)?.into_iter().find(|p| p.region_id == region))
+    Ok(load(conn, Some(region))?.pop())
 }
 
 /// Sets a region's policy (replacing the one it had).

@@ -240,10 +240,8 @@ pub async fn set_escalation_policy(
             return Err(DomainError::forbidden("auth.forbidden", "无权设置该区域的上报规则"));
         }
         match up_to {
-            Some(domain::order::Level::Community) => {
-                Err(DomainError::field("up_to", "invalid_level", "上报的最高层级须为 street 或 department"))
-            }
             Some(level) => {
+                let level = domain::order::escalation::EscalationPolicy::check_ceiling(level)?;
                 crate::repo::policies::set(c, region_id, level)?;
                 crate::repo::policies::find(c, region_id)
             }

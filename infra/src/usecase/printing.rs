@@ -45,6 +45,15 @@ pub enum Format {
     Svg,
 }
 
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Png => "png",
+            Format::Svg => "svg",
+        }
+    }
+}
+
 /// A rendered file: its name (for a download or an archive) and bytes.
 #[derive(Debug, Clone)]
 pub struct File {
@@ -132,10 +141,7 @@ pub async fn community_zip(db: &Db, printer: &Printer, actor: Actor, community_i
 
 /// `和安第一网格-和安楼-dd-hean.png`: sorted by grid in a folder, and unique by code.
 pub fn file_name(sheet: &PosterSheet, format: Format) -> String {
-    let ext = match format {
-        Format::Png => "png",
-        Format::Svg => "svg",
-    };
+    let ext = format.extension();
     let clean = |s: &str| s.chars().filter(|c| !c.is_control() && !"/\\:*?\"<>|".contains(*c)).collect::<String>();
     format!("{}-{}-{}.{ext}", clean(&sheet.grid), clean(&sheet.building), sheet.code)
 }
@@ -143,7 +149,7 @@ pub fn file_name(sheet: &PosterSheet, format: Format) -> String {
 /// Renders a sheet on a blocking thread: pixels are CPU work.
 pub async fn render(sheet: PosterSheet, format: Format) -> Result<File, DomainError> {
     let name = file_name(&sheet, format);
-    let ascii_name = format!("{}.{}", sheet.code, if format == Format::Png { "png" } else { "svg" });
+    let ascii_name = format!("{}.{}", sheet.code, format.extension());
     let bytes = blocking(move || match format {
         Format::Png => print::png(&sheet),
         Format::Svg => print::svg(&sheet).map(String::into_bytes),
