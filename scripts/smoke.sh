@@ -46,6 +46,13 @@ curl -sf -X POST "$base/api/v1/auth/login" -H 'Content-Type: application/json' \
 (cd "$work" && "$OLDPWD/target/debug/mashangban" sweep | grep -q '^sweep: ') || fail "sweep command"
 (cd "$work" && "$OLDPWD/target/debug/mashangban" dispatch | grep -q '^dispatch: ') || fail "dispatch command"
 
+# The statistics count the examples' order; the counters match a recount and rebuild alike.
+curl -sf "$base/api/v1/stats/overview" -H "Authorization: Bearer $staff" \
+    | python3 -c 'import json,sys; s=json.load(sys.stdin)["summary"]; assert s["orders"]==1, s' || fail "stats overview"
+(cd "$work" && "$OLDPWD/target/debug/mashangban" stats verify | grep -q '^stats verify: 0 counter rows differ') || fail "stats verify"
+(cd "$work" && "$OLDPWD/target/debug/mashangban" stats rebuild 2>/dev/null | grep -q '^stats rebuild: 1 orders recounted') \
+    || fail "stats rebuild"
+
 # Posters print (PNG, and a community's PDF from the CLI), and a photo uploads and is read back.
 [ "$(curl -s -o "$work/poster.png" -w '%{content_type}' "$base/api/v1/posters/dd-hean/poster.png" -H "Authorization: Bearer $staff")" = image/png ] \
     || fail "poster.png"

@@ -76,6 +76,11 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// The statistics' counters: check them against a recount from the orders, or rebuild them
+    Stats {
+        #[command(subcommand)]
+        command: crate::gen_cli::StatsCommand,
+    },
     /// Manage accounts
     User {
         #[command(subcommand)]
@@ -121,10 +126,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate => {
-            let config = Config::from_env()?;
-            AppState::connect(config).await?;
+            let state = AppState::connect(Config::from_env()?).await?;
             println!("migrations applied");
-            Ok(())
+            crate::gen_cli::ensure_stats(&state).await
         }
         Command::Seed { no_demo_accounts } => {
             let state = AppState::connect(Config::from_env()?).await?;
@@ -165,6 +169,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Gen { orders, seed } => {
             let state = AppState::connect(Config::from_env()?).await?;
             crate::gen_cli::run(&state, orders, seed).await
+        }
+        Command::Stats { command } => {
+            let state = AppState::connect(Config::from_env()?).await?;
+            crate::gen_cli::stats(&state, command).await
         }
         Command::Posters { community, out, format } => {
             let state = AppState::connect(Config::from_env()?).await?;
@@ -212,6 +220,7 @@ async fn serve(seed_first: bool) -> anyhow::Result<()> {
         seed_now(&state, true).await?;
     }
     check_prod_ready(&state).await?;
+    crate::gen_cli::ensure_stats(&state).await?;
     spawn_sweeper(state.clone());
     spawn_dispatcher(state.clone());
     let bind = state.config.bind.clone();

@@ -31,6 +31,7 @@ to the same path instead. Display names of statuses, kinds and roles come from `
         (name = "media", description = "Photos (随手拍): upload once, attach to a report or a resolution"),
         (name = "wechat", description = "What WeChat pushes to this server: URL checks and image-check verdicts"),
         (name = "orders", description = "点单 派单 接单 抢单 评单: the closed loop"),
+        (name = "stats", description = "三率 and the counts of a street, community or grid, by region, category or day"),
         (name = "people", description = "Party members, organisations, volunteer teams, departments"),
         (name = "notifications", description = "The in-app inbox: what the system told you"),
         (name = "webhooks", description = "Signed notifications POSTed to receivers admins register"),

@@ -81,6 +81,12 @@ problem_set! {
         422 "validation.failed" "The region is not a community",
         502 "wechat.unavailable" "WeChat refused or failed to make a mini-program code (`wechat.*`)",
     }
+    /// Statistics of a region node.
+    Stats {
+        403 "stats.forbidden" "Not staff, or not staff over the region",
+        404 "region.not_found" "No such region",
+        422 "validation.failed" "A date is malformed, the range is reversed or longer than 1,096 days, the region is a building, or a grid broken down by region (each in errors[])",
+    }
     /// Commands on an order.
     OrderCommand {
         403 "order.forbidden" "You may see the order but not do this",

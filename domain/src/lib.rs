@@ -14,6 +14,7 @@ pub mod moderation;
 pub mod order;
 pub mod poster;
 pub mod region;
+pub mod stats;
 pub mod subscribe;
 pub mod text;
 pub mod user;

@@ -162,6 +162,7 @@ diesel::table! {
         version -> Integer,
         updated_at -> Timestamp,
         priority -> Text,
+        return_visit_satisfied -> Nullable<Bool>,
     }
 }
 
@@ -307,6 +308,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    // The statistics rollup's counters: domain::stats::Tally, in its column order.
+    order_stats (region_id, day, category_id) {
+        region_id -> Text,
+        day -> Text,
+        category_id -> Text,
+        orders -> BigInt, kind_issue -> BigInt, kind_wish -> BigInt, kind_errand -> BigInt,
+        status_submitted -> BigInt, status_dispatched -> BigInt, status_accepted -> BigInt, status_on_site -> BigInt,
+        status_resolved -> BigInt, status_rated -> BigInt, status_closed -> BigInt, status_cancelled -> BigInt,
+        status_declined -> BigInt, overdue -> BigInt, response_due -> BigInt, response_on_time -> BigInt,
+        resolve_due -> BigInt, resolve_on_time -> BigInt, rated -> BigInt, satisfied -> BigInt,
+        judged -> BigInt, solved -> BigInt, sum_completion -> BigInt, sum_progress -> BigInt,
+        sum_effect -> BigInt, sum_satisfaction -> BigInt, accept_count -> BigInt, accept_minutes -> BigInt,
+        accept_bin0 -> BigInt, accept_bin1 -> BigInt, accept_bin2 -> BigInt, accept_bin3 -> BigInt,
+        accept_bin4 -> BigInt, accept_bin5 -> BigInt, accept_bin6 -> BigInt, accept_bin7 -> BigInt,
+        accept_bin8 -> BigInt, accept_bin9 -> BigInt, accept_bin10 -> BigInt, accept_bin11 -> BigInt,
+        arrive_count -> BigInt, arrive_minutes -> BigInt, arrive_bin0 -> BigInt, arrive_bin1 -> BigInt,
+        arrive_bin2 -> BigInt, arrive_bin3 -> BigInt, arrive_bin4 -> BigInt, arrive_bin5 -> BigInt,
+        arrive_bin6 -> BigInt, arrive_bin7 -> BigInt, arrive_bin8 -> BigInt, arrive_bin9 -> BigInt,
+        arrive_bin10 -> BigInt, arrive_bin11 -> BigInt, on_site_15 -> BigInt,
+    }
+}
+
 diesel::joinable!(posters -> regions (building_id));
 diesel::joinable!(category_items -> categories (category_id));
 diesel::joinable!(user_roles -> users (user_id));
@@ -334,6 +358,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     order_counters,
     orders,
     order_events,
+    order_stats,
     outbox,
     notifications,
     webhooks,

@@ -70,6 +70,7 @@ both_backends! {
             ("notifications", declared(notifications::table.select(notifications::all_columns))),
             ("order_counters", declared(order_counters::table.select(order_counters::all_columns))),
             ("order_events", declared(order_events::table.select(order_events::all_columns))),
+            ("order_stats", declared(order_stats::table.select(order_stats::all_columns))),
             ("orders", declared(orders::table.select(orders::all_columns))),
             ("outbox", declared(outbox::table.select(outbox::all_columns))),
             ("posters", declared(posters::table.select(posters::all_columns))),
@@ -89,5 +90,10 @@ both_backends! {
             assert!(!columns.is_empty());
             assert_eq!(&actual(&mut conn, table), columns, "columns of {table}");
         }
+        // The rollup's counters are the domain's tally, column for column.
+        let mut counters = domain::stats::Tally::columns();
+        counters.extend(["category_id", "day", "region_id"].map(String::from));
+        counters.sort();
+        assert_eq!(actual(&mut conn, "order_stats"), counters);
     }
 }

@@ -22,6 +22,8 @@ pub mod posters;
 pub mod printing;
 pub mod regions;
 pub mod scan;
+pub mod stats;
+pub mod stats_views;
 pub mod subscriptions;
 pub mod webhooks;
 pub mod wechat;
@@ -86,6 +88,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(orders::cancel_order)
         .service(orders::clear_order_moderation)
         .service(orders::prioritize_order)
+        .service(stats::get_stats_overview)
+        .service(stats::get_stats_breakdown)
         .service(people::grant_party_member)
         .service(people::list_units)
         .service(people::create_unit)

@@ -79,6 +79,8 @@ pub struct Order {
     pub at: Stamps,
     pub rating: Option<Rating>,
     pub duplicate_of: Option<Uuid>,
+    /// The last return visit's verdict (回访): solved or not.
+    pub return_visit: Option<bool>,
     /// Increases with every change; storage saves only over the version it read.
     pub version: i32,
     pub updated_at: DateTime<Utc>,

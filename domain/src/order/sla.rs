@@ -89,6 +89,7 @@ impl Submission<'_> {
             at: Stamps::new(self.at),
             rating: None,
             duplicate_of: None,
+            return_visit: None,
             version: 0,
             updated_at: self.at,
         };

@@ -114,6 +114,7 @@ pub fn apply(order: &Order, command: &Command, actor: &Actor, at: DateTime<Utc>)
             events
         }
         Command::ReturnVisit { satisfied, note } => {
+            next.return_visit = Some(*satisfied);
             let mut events =
                 one(EventType::ReturnVisited, EventData::ReturnVisited { satisfied: *satisfied, note: note.clone() });
             if *satisfied {

@@ -10,6 +10,7 @@ pub mod policies;
 pub mod posters;
 pub mod regions;
 pub mod robots;
+pub mod stats;
 pub mod tokens;
 pub mod units;
 pub mod users;

@@ -77,6 +77,16 @@ pub fn lineage(conn: &mut AnyConnection, region: &Region) -> Result<Vec<Region>,
     Ok(nodes)
 }
 
+/// The children of `parent` (the streets without one), by name.
+pub fn children(conn: &mut AnyConnection, parent: Option<Uuid>) -> Result<Vec<Region>, DomainError> {
+    let mut query = regions::table.select(RegionRow::as_select()).into_boxed();
+    query = match parent {
+        Some(p) => query.filter(regions::parent_id.eq(p.to_string())),
+        None => query.filter(regions::parent_id.is_null()),
+    };
+    load(query.order((regions::name.asc(), regions::id.asc())).load(conn).map_err(storage)?)
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct RegionFilter {
     pub parent_id: Option<Uuid>,

@@ -200,6 +200,7 @@ fn order(
         at: Stamps::new(submitted),
         rating: None,
         duplicate_of: None,
+        return_visit: None,
         version: 0,
         updated_at: submitted,
     };
@@ -335,6 +336,7 @@ fn life(rng: &mut StdRng, o: &mut Order, events: &mut Vec<TimedEvent>, worker: U
         events.push(event(EventType::Closed, EventData::Closed { because: "return_visit" }, None, "system", visited));
         o.status = Status::Closed;
         o.at.closed = Some(visited);
+        o.return_visit = Some(true);
     }
 }
 

@@ -15,6 +15,7 @@ pub mod orders;
 pub mod people;
 pub mod places;
 pub mod printing;
+pub mod stats;
 pub mod subscriptions;
 pub mod sweep;
 pub mod webhooks;

@@ -56,5 +56,10 @@ pub fn insert_generated(conn: &mut AnyConnection, batch: &[Generated]) -> Result
         }
         .map_err(storage)?;
     }
+    let mut rollup = crate::repo::stats::Rollup::default();
+    for g in batch {
+        rollup.add(&domain::stats::TallyKey::of(&g.order), &domain::stats::tally(&g.order));
+    }
+    rollup.write(conn)?;
     Ok(events.len())
 }

@@ -10,6 +10,8 @@ mod query;
 mod row;
 mod write;
 
-pub use query::{details, events, find, get, list, overdue_candidates, unrated_since, OrderFilter, TimelineEvent};
+pub use query::{
+    count, details, events, find, get, list, overdue_candidates, page_by_id, unrated_since, OrderFilter, TimelineEvent,
+};
 pub use feed::{events_after, latest_event};
 pub use write::{insert, next_number, save};

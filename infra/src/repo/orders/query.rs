@@ -27,6 +27,20 @@ pub fn find(conn: &mut AnyConnection, id: Uuid) -> Result<Option<Order>, DomainE
     row.map_err(storage)?.map(OrderRow::into_domain).transpose()
 }
 
+/// Every order after `after` in id order, `limit` at a time (the stats recount).
+pub fn page_by_id(conn: &mut AnyConnection, after: Option<Uuid>, limit: i64) -> Result<Vec<Order>, DomainError> {
+    let mut q = orders::table.select(OrderRow::as_select()).order(orders::id).limit(limit).into_boxed();
+    if let Some(after) = after {
+        q = q.filter(orders::id.gt(after.to_string()));
+    }
+    convert(q.load(conn).map_err(storage)?)
+}
+
+/// How many orders are stored (what a recount will read).
+pub fn count(conn: &mut AnyConnection) -> Result<i64, DomainError> {
+    orders::table.count().get_result(conn).map_err(storage)
+}
+
 pub fn get(conn: &mut AnyConnection, id: Uuid) -> Result<Order, DomainError> {
     find(conn, id)?.ok_or(DomainError::not_found("order.not_found"))
 }

@@ -59,6 +59,7 @@ pub(super) struct OrderRow {
     pub version: i32,
     pub updated_at: NaiveDateTime,
     pub priority: String,
+    pub return_visit_satisfied: Option<bool>,
 }
 
 fn text<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, DomainError> {
@@ -138,6 +139,7 @@ impl OrderRow {
             },
             rating,
             duplicate_of: opt_id("orders.duplicate_of", self.duplicate_of.as_deref())?,
+            return_visit: self.return_visit_satisfied,
             version: self.version,
             updated_at: utc(self.updated_at),
         })
@@ -191,6 +193,7 @@ impl OrderRow {
             resolve_overdue_at: o.overdue.resolve.map(naive),
             version: o.version,
             updated_at: naive(o.updated_at),
+            return_visit_satisfied: o.return_visit,
         })
     }
 }

@@ -35,6 +35,7 @@ pub fn next_number(conn: &mut AnyConnection, at: DateTime<Utc>) -> Result<String
 pub fn insert(conn: &mut AnyConnection, t: &Transition, actor: Option<Uuid>) -> Result<(), DomainError> {
     let row = OrderRow::from_domain(&t.next)?;
     diesel::insert_into(orders::table).values(&row).execute(conn).map_err(storage)?;
+    crate::repo::stats::record(conn, None, &t.next)?;
     append(conn, t, actor)
 }
 
@@ -48,6 +49,7 @@ pub fn save(conn: &mut AnyConnection, before: &Order, t: &Transition, actor: Opt
     if updated == 0 {
         return Err(DomainError::conflict("order.invalid_transition", "工单已被他人处理，请刷新后重试"));
     }
+    crate::repo::stats::record(conn, Some(before), &t.next)?;
     append(conn, t, actor)
 }
 

@@ -1,0 +1,93 @@
+//! Statistics for staff (三率): a node's overview and its breakdowns, read from
+//! the rollup each order save keeps, never by scanning orders.
+
+use actix_web::{get, web};
+use domain::error::Problems;
+use domain::stats::{Breakdown, DayRange};
+use infra::usecase::stats as usecase;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::responses::{Auth, Query, Stats};
+use crate::routes::stats_views::{StatsBreakdown, StatsOverview};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatsQuery {
+    /// A street, community or grid; without it, the caller's own region (the whole city for
+    /// city-wide staff).
+    pub region_id: Option<Uuid>,
+    /// First day counted (`YYYY-MM-DD`, China time); default 29 days before `to`.
+    #[param(value_type = Option<String>, format = Date, example = "2026-11-01")]
+    pub from: Option<String>,
+    /// Last day counted, included; default today. At most 1,096 days in all.
+    #[param(value_type = Option<String>, format = Date, example = "2026-11-30")]
+    pub to: Option<String>,
+}
+
+impl StatsQuery {
+    fn range(&self, p: &mut Problems) -> Option<DayRange> {
+        let today = domain::stats::tally::day_of(infra::ids::now_utc());
+        p.take(DayRange::parse(self.from.as_deref(), self.to.as_deref(), today))
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BreakdownQuery {
+    /// `region`: the node's children; `category`; `day`: every day of the range.
+    #[param(value_type = Breakdown)]
+    pub by: String,
+}
+
+/// A region's statistics: counts, the three rates (三率), times to accept and arrive, ratings
+///
+/// For staff over the node. Orders count on the day they were submitted (China time); rates are
+/// fractions 0–1, `null` when nothing came due. Read from counters kept with each order, so the
+/// answer takes the same time at a million orders as at ten.
+#[utoipa::path(
+    tag = "stats", security(("bearer" = [])),
+    params(StatsQuery),
+    responses((status = 200, description = "The node's statistics", body = StatsOverview), Auth, Query, Stats)
+)]
+#[get("/api/v1/stats/overview")]
+pub async fn get_stats_overview(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<StatsQuery>,
+) -> crate::error::ApiResult<web::Json<StatsOverview>> {
+    let mut p = Problems::new();
+    let range = query.range(&mut p);
+    p.finish()?;
+    let range = range.ok_or_else(|| domain::DomainError::fault("a checked range is missing"))?;
+    Ok(web::Json(usecase::overview(&state.db, caller.0, query.region_id, range).await?.into()))
+}
+
+/// A region's statistics broken down by child region, by category or by day
+///
+/// Each row carries the same figures as the overview. By region lists every child (a street's
+/// communities, a community's grids), zeros included; by day, every day of the range.
+#[utoipa::path(
+    tag = "stats", security(("bearer" = [])),
+    params(BreakdownQuery, StatsQuery),
+    responses((status = 200, description = "One row per child, category or day", body = StatsBreakdown), Auth, Query, Stats)
+)]
+#[get("/api/v1/stats/breakdown")]
+pub async fn get_stats_breakdown(
+    state: web::Data<AppState>,
+    caller: Caller,
+    by: web::Query<BreakdownQuery>,
+    query: web::Query<StatsQuery>,
+) -> crate::error::ApiResult<web::Json<StatsBreakdown>> {
+    let mut p = Problems::new();
+    let by = p.take(by.by.parse::<Breakdown>());
+    let range = query.range(&mut p);
+    p.finish()?;
+    let (Some(by), Some(range)) = (by, range) else {
+        return Err(domain::DomainError::fault("checked parameters are missing").into());
+    };
+    Ok(web::Json(usecase::breakdown(&state.db, caller.0, query.region_id, range, by).await?.into()))
+}

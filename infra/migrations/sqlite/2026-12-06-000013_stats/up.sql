@@ -1,0 +1,72 @@
+-- The statistics rollup (三率): per region node (street, community and grid),
+-- day of submission (China time) and category, the sums of what each order adds
+-- (domain::stats::tally). Every save of an order adds its change in the same
+-- transaction; `mashangban stats rebuild` recounts it from the orders.
+CREATE TABLE order_stats (
+    region_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    category_id TEXT NOT NULL,
+    orders BIGINT NOT NULL DEFAULT 0,
+    kind_issue BIGINT NOT NULL DEFAULT 0,
+    kind_wish BIGINT NOT NULL DEFAULT 0,
+    kind_errand BIGINT NOT NULL DEFAULT 0,
+    status_submitted BIGINT NOT NULL DEFAULT 0,
+    status_dispatched BIGINT NOT NULL DEFAULT 0,
+    status_accepted BIGINT NOT NULL DEFAULT 0,
+    status_on_site BIGINT NOT NULL DEFAULT 0,
+    status_resolved BIGINT NOT NULL DEFAULT 0,
+    status_rated BIGINT NOT NULL DEFAULT 0,
+    status_closed BIGINT NOT NULL DEFAULT 0,
+    status_cancelled BIGINT NOT NULL DEFAULT 0,
+    status_declined BIGINT NOT NULL DEFAULT 0,
+    overdue BIGINT NOT NULL DEFAULT 0,
+    response_due BIGINT NOT NULL DEFAULT 0,
+    response_on_time BIGINT NOT NULL DEFAULT 0,
+    resolve_due BIGINT NOT NULL DEFAULT 0,
+    resolve_on_time BIGINT NOT NULL DEFAULT 0,
+    rated BIGINT NOT NULL DEFAULT 0,
+    satisfied BIGINT NOT NULL DEFAULT 0,
+    judged BIGINT NOT NULL DEFAULT 0,
+    solved BIGINT NOT NULL DEFAULT 0,
+    sum_completion BIGINT NOT NULL DEFAULT 0,
+    sum_progress BIGINT NOT NULL DEFAULT 0,
+    sum_effect BIGINT NOT NULL DEFAULT 0,
+    sum_satisfaction BIGINT NOT NULL DEFAULT 0,
+    accept_count BIGINT NOT NULL DEFAULT 0,
+    accept_minutes BIGINT NOT NULL DEFAULT 0,
+    accept_bin0 BIGINT NOT NULL DEFAULT 0,
+    accept_bin1 BIGINT NOT NULL DEFAULT 0,
+    accept_bin2 BIGINT NOT NULL DEFAULT 0,
+    accept_bin3 BIGINT NOT NULL DEFAULT 0,
+    accept_bin4 BIGINT NOT NULL DEFAULT 0,
+    accept_bin5 BIGINT NOT NULL DEFAULT 0,
+    accept_bin6 BIGINT NOT NULL DEFAULT 0,
+    accept_bin7 BIGINT NOT NULL DEFAULT 0,
+    accept_bin8 BIGINT NOT NULL DEFAULT 0,
+    accept_bin9 BIGINT NOT NULL DEFAULT 0,
+    accept_bin10 BIGINT NOT NULL DEFAULT 0,
+    accept_bin11 BIGINT NOT NULL DEFAULT 0,
+    arrive_count BIGINT NOT NULL DEFAULT 0,
+    arrive_minutes BIGINT NOT NULL DEFAULT 0,
+    arrive_bin0 BIGINT NOT NULL DEFAULT 0,
+    arrive_bin1 BIGINT NOT NULL DEFAULT 0,
+    arrive_bin2 BIGINT NOT NULL DEFAULT 0,
+    arrive_bin3 BIGINT NOT NULL DEFAULT 0,
+    arrive_bin4 BIGINT NOT NULL DEFAULT 0,
+    arrive_bin5 BIGINT NOT NULL DEFAULT 0,
+    arrive_bin6 BIGINT NOT NULL DEFAULT 0,
+    arrive_bin7 BIGINT NOT NULL DEFAULT 0,
+    arrive_bin8 BIGINT NOT NULL DEFAULT 0,
+    arrive_bin9 BIGINT NOT NULL DEFAULT 0,
+    arrive_bin10 BIGINT NOT NULL DEFAULT 0,
+    arrive_bin11 BIGINT NOT NULL DEFAULT 0,
+    on_site_15 BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (region_id, day, category_id)
+);
+-- The last return visit's verdict, for the resolution rate (解决率); older
+-- orders take it from their timeline.
+ALTER TABLE orders ADD COLUMN return_visit_satisfied BOOLEAN;
+UPDATE orders SET return_visit_satisfied = FALSE WHERE EXISTS (
+    SELECT 1 FROM order_events e WHERE e.order_id = orders.id AND e.type = 'reopened' AND e.data LIKE '%return_visit%');
+UPDATE orders SET return_visit_satisfied = TRUE WHERE EXISTS (
+    SELECT 1 FROM order_events e WHERE e.order_id = orders.id AND e.type = 'closed' AND e.data LIKE '%return_visit%');
