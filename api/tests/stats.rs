@@ -155,4 +155,45 @@ both_backends! {
         let r = app.get("/api/v1/stats/overview?region_id=nope", Some(&staff)).await;
         assert_eq!((r.status.as_u16(), r.code()), (400, "request.invalid_query"));
     }
+
+    #[actix_web::test]
+    async fn staff_export_orders_and_statistics_for_excel(db) {
+        let app = TestApp::seeded(db).await;
+        two_orders(&app).await;
+        let resident = app.token_for("jumin").await;
+        let formula = json!({"kind": "issue", "category": "street-light", "description": "=HYPERLINK(\"http://evil\")路灯",
+                             "poster_code": "dd-hean", "contact": {"name": "王阿姨", "phone": "13812341234"}});
+        assert_eq!(app.post("/api/v1/orders", formula, Some(&resident)).await.status, 201);
+        let staff = app.token("diandeng", "demo").await;
+        let r = app.send(TestRequest::get().uri("/api/v1/exports/orders.csv").insert_header(("Authorization", format!("Bearer {staff}")))).await;
+        assert_eq!(r.status, 200);
+        assert_eq!(r.headers.get("content-type").unwrap(), "text/csv; charset=utf-8");
+        assert!(r.headers.get("content-disposition").unwrap().to_str().unwrap().starts_with("attachment; filename=\"orders-"));
+        assert!(r.bytes.starts_with(b"\xEF\xBB\xBF"), "a BOM for Excel");
+        let text = std::str::from_utf8(&r.bytes[3..]).unwrap();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        assert_eq!(reader.headers().unwrap().get(0), Some("编号"));
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 3, "{text}");
+        assert_eq!(rows[0].get(8), Some("'=HYPERLINK(\"http://evil\")路灯"), "newest first, the formula defused");
+        assert!(rows.iter().all(|r| r.get(10) == Some("138****1234")), "phones masked");
+        assert_eq!((rows[2].get(2), rows[2].get(18)), (Some("已关闭"), Some("5")), "{text}");
+        let past = app.send(TestRequest::get().uri("/api/v1/exports/orders.csv?from=2020-01-01&to=2020-01-02").insert_header(("Authorization", format!("Bearer {staff}")))).await;
+        assert_eq!(past.bytes.iter().filter(|b| **b == b'\n').count(), 1, "the header only");
+
+        let r = app.get("/api/v1/exports/orders.csv", Some(&resident)).await;
+        assert_eq!((r.status.as_u16(), r.code()), (403, "stats.forbidden"));
+        let r = app.get("/api/v1/exports/orders.csv?to=2026-02-30&status=pending", Some(&staff)).await;
+        assert_eq!(field_codes(&r), vec![("status".to_owned(), "invalid_value".to_owned()), ("to".to_owned(), "invalid_date".to_owned())]);
+
+        let r = app.send(TestRequest::get().uri("/api/v1/exports/stats.csv?by=day&from=2026-01-01&to=2026-01-03").insert_header(("Authorization", format!("Bearer {staff}")))).await;
+        assert_eq!(r.status, 200);
+        let text = std::str::from_utf8(r.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0].split(',').take(3).collect::<Vec<_>>(), ["日期", "工单数", "超时数"]);
+        assert_eq!(lines[1..].iter().map(|l| l.split(',').next().unwrap()).collect::<Vec<_>>(), ["合计", "2026-01-01", "2026-01-02", "2026-01-03"]);
+        let r = app.send(TestRequest::get().uri("/api/v1/exports/stats.csv?by=region").insert_header(("Authorization", format!("Bearer {staff}")))).await;
+        let text = String::from_utf8_lossy(&r.bytes).into_owned();
+        assert!(text.contains("\r\n合计,3,0,100.0%"), "{text}");
+    }
 }

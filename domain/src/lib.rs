@@ -9,6 +9,7 @@ pub mod contact;
 pub mod delivery;
 pub mod enums;
 pub mod error;
+pub mod export;
 pub mod media;
 pub mod moderation;
 pub mod order;

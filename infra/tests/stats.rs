@@ -162,4 +162,26 @@ both_backends! {
         assert_eq!(built, Some(all_orders(&db).await.len() as u64));
         assert_eq!(stats::verify(&db).await.unwrap(), vec![]);
     }
+
+    #[tokio::test]
+    async fn the_order_export_streams_page_by_page_and_holds_every_order_once(db) {
+        random_lifecycles(&db, 5, 60).await;
+        let orders = all_orders(&db).await;
+        let filter = infra::usecase::OrderFilter::default();
+        let stream = infra::usecase::export::orders_csv(&db, Actor::operator(), filter, 7).await.unwrap();
+        let chunks: Vec<bytes::Bytes> = futures_util::TryStreamExt::try_collect(stream).await.unwrap();
+        assert_eq!(chunks.len(), 1 + orders.len().div_ceil(7), "the header, then one chunk per page of 7");
+        assert!(chunks[0].starts_with(infra::usecase::export::BOM));
+        let body: Vec<u8> = chunks.concat();
+        let mut reader = csv::Reader::from_reader(&body[3..]);
+        let mut numbers: Vec<String> = reader.records().map(|r| r.unwrap()[0].to_owned()).collect();
+        assert!(numbers.windows(2).all(|w| w[0] > w[1]), "newest first");
+        numbers.sort();
+        let mut expected: Vec<String> = orders.iter().map(|o| o.number.clone()).collect();
+        expected.sort();
+        assert_eq!(numbers, expected);
+        let resident = db.run(|c| Ok(actor_of(c, "jumin"))).await.unwrap();
+        let refused = infra::usecase::export::orders_csv(&db, resident, Default::default(), 7).await.err();
+        assert!(matches!(refused, Some(domain::DomainError::Forbidden { code: "stats.forbidden", .. })), "{refused:?}");
+    }
 }

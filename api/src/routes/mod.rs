@@ -10,6 +10,7 @@ pub mod categories;
 pub mod deliveries;
 pub mod escalation;
 pub mod events;
+pub mod exports;
 pub mod health;
 pub mod labels;
 pub mod me;
@@ -90,6 +91,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(orders::prioritize_order)
         .service(stats::get_stats_overview)
         .service(stats::get_stats_breakdown)
+        .service(exports::export_orders_csv)
+        .service(exports::export_stats_csv)
         .service(people::grant_party_member)
         .service(people::list_units)
         .service(people::create_unit)

@@ -35,6 +35,18 @@ impl StatsQuery {
     }
 }
 
+/// `by` and the range, their problems reported together.
+pub fn parse_breakdown(by: &BreakdownQuery, query: &StatsQuery) -> Result<(Breakdown, DayRange), domain::DomainError> {
+    let mut p = Problems::new();
+    let by = p.take(by.by.parse::<Breakdown>());
+    let range = query.range(&mut p);
+    p.finish()?;
+    match (by, range) {
+        (Some(by), Some(range)) => Ok((by, range)),
+        _ => Err(domain::DomainError::fault("checked parameters are missing")),
+    }
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct BreakdownQuery {
@@ -82,12 +94,6 @@ pub async fn get_stats_breakdown(
     by: web::Query<BreakdownQuery>,
     query: web::Query<StatsQuery>,
 ) -> crate::error::ApiResult<web::Json<StatsBreakdown>> {
-    let mut p = Problems::new();
-    let by = p.take(by.by.parse::<Breakdown>());
-    let range = query.range(&mut p);
-    p.finish()?;
-    let (Some(by), Some(range)) = (by, range) else {
-        return Err(domain::DomainError::fault("checked parameters are missing").into());
-    };
+    let (by, range) = parse_breakdown(&by, &query)?;
     Ok(web::Json(usecase::breakdown(&state.db, caller.0, query.region_id, range, by).await?.into()))
 }

@@ -68,6 +68,12 @@ impl DayRange {
         Err(DomainError::Validation(errors))
     }
 
+    /// The range as instants: `[from 00:00, the day after to 00:00)` in China time.
+    pub fn bounds(&self) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+        let start = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc() - Duration::hours(8);
+        (start(self.from), start(self.to + Duration::days(1)))
+    }
+
     /// Every day of the range, in order.
     pub fn days(&self) -> impl Iterator<Item = NaiveDate> {
         self.from.iter_days().take_while({

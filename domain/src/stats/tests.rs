@@ -236,6 +236,14 @@ fn day_ranges() {
         [("from".to_owned(), "invalid_date"), ("to".to_owned(), "invalid_date")]
     );
     assert!(DayRange::parse(Some("2024-01-01"), Some("2026-12-31"), today).is_ok(), "1,096 days is allowed");
+    let (start, end) = one.bounds();
+    assert_eq!(
+        (start.to_rfc3339(), end.to_rfc3339()),
+        ("2026-11-30T16:00:00+00:00".to_owned(), "2026-12-01T16:00:00+00:00".to_owned())
+    );
+    for at in [start, end - Duration::seconds(1)] {
+        assert_eq!(crate::stats::tally::day_of(at), one.from, "the bounds agree with the day an order counts on");
+    }
 }
 
 #[test]

@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod categories;
+pub mod export;
 pub mod generate;
 pub mod idempotent;
 pub mod live;

@@ -78,6 +78,7 @@ impl OrderQuery {
             flagged: self.flagged.unwrap_or(false),
             due_within,
             q: q.filter(|q| !q.is_empty()),
+            submitted: None,
         };
         Ok((filter, page.unwrap_or_default()))
     }

@@ -158,6 +158,8 @@ pub struct OrderFilter {
     /// Only orders whose running clock falls due within this window from now.
     pub due_within: Option<chrono::Duration>,
     pub q: Option<String>,
+    /// Only orders submitted in `[from, until)`.
+    pub submitted: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 type OrderCondition = Box<dyn BoxableExpression<orders::table, MultiBackend, SqlType = diesel::sql_types::Bool>>;
@@ -282,6 +284,9 @@ pub fn list(
         let like = format!("%{}%", crate::repo::regions::escape_like(q));
         query = query
             .filter(orders::description.like(like.clone()).escape('\\').or(orders::number.like(like).escape('\\')));
+    }
+    if let Some((from, until)) = filter.submitted {
+        query = query.filter(orders::submitted_at.ge(from.naive_utc()).and(orders::submitted_at.lt(until.naive_utc())));
     }
     if let Some(after) = &page.after {
         query = query.filter(orders::id.lt(after.clone()));
