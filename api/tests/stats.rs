@@ -196,4 +196,42 @@ both_backends! {
         let text = String::from_utf8_lossy(&r.bytes).into_owned();
         assert!(text.contains("\r\n合计,3,0,100.0%"), "{text}");
     }
+
+    #[actix_web::test]
+    async fn the_weekly_report_shows_the_figures_the_trend_and_the_latest_orders(db) {
+        let app = TestApp::seeded(db).await;
+        two_orders(&app).await;
+        // The waiting order's response clock ran out long ago; the sweeper flags it.
+        app.state.db.run(|c| infra::testing::execute(c, "UPDATE orders SET response_due_at = '2026-01-01 00:00:00' WHERE status = 'submitted'")).await.unwrap();
+        infra::usecase::sweep::run(&app.state.db, chrono::Utc::now(), chrono::Duration::days(7)).await.unwrap();
+        let staff = app.token("diandeng", "demo").await;
+        let auth = ("Authorization", format!("Bearer {staff}"));
+        let r = app.send(TestRequest::get().uri("/api/v1/stats/report.html?period=week").insert_header(auth.clone())).await;
+        assert_eq!(r.status, 200);
+        assert_eq!(r.headers.get("content-type").unwrap(), "text/html; charset=utf-8");
+        let page = String::from_utf8(r.bytes.clone()).unwrap();
+        assert!(page.contains("<h1>点灯社区 三率周报 · "), "{page}");
+        assert!(page.contains("<svg") && page.matches("<polyline").count() >= 3, "the chart, inline");
+        assert!(page.contains("及时响应率") && page.contains("满意率"));
+        assert!(!page.contains("http://") || !page.contains("src=\"http"), "nothing fetched");
+        let list = app.get("/api/v1/orders?status=submitted", Some(&staff)).await;
+        let late = list.body["items"][0]["number"].as_str().unwrap().to_owned();
+        let table = page.split("超时最久的工单").nth(1).unwrap();
+        assert!(table.contains(&late) && table.contains("天"), "the overdue order and how late: {table}");
+
+        let r = app.send(TestRequest::get().uri("/api/v1/stats/report.png?period=month").insert_header(auth.clone())).await;
+        assert_eq!((r.status.as_u16(), r.headers.get("content-type").unwrap().to_str().unwrap()), (200, "image/png"));
+        let png = image::load_from_memory(&r.bytes).unwrap().to_luma8();
+        assert_eq!(png.dimensions(), (1240, 1754));
+        let dark_in = |x0: u32, y0: u32, x1: u32, y1: u32| (x0..x1).flat_map(|x| (y0..y1).map(move |y| (x, y))).filter(|(x, y)| png.get_pixel(*x, *y).0[0] < 128).count();
+        assert!(dark_in(50, 40, 700, 95) > 2000, "the title is drawn in the embedded font");
+        assert!(dark_in(50, 360, 1190, 820) > 2000, "the chart is drawn");
+
+        let other = app.token("xialiang", "demo").await;
+        let diandeng = app.region_id("diandeng").await;
+        let r = app.get(&format!("/api/v1/stats/report.html?region_id={diandeng}"), Some(&other)).await;
+        assert_eq!((r.status.as_u16(), r.code()), (403, "stats.forbidden"));
+        let r = app.get("/api/v1/stats/report.png?period=year&date=2026-13-01", Some(&staff)).await;
+        assert_eq!(field_codes(&r), vec![("period".to_owned(), "invalid_value".to_owned()), ("date".to_owned(), "invalid_date".to_owned())]);
+    }
 }

@@ -22,6 +22,7 @@ pub mod media;
 pub mod notify;
 pub mod password;
 pub mod print;
+pub mod report;
 pub mod seed;
 pub mod usecase;
 pub mod wechat;

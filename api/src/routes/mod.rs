@@ -91,6 +91,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(orders::prioritize_order)
         .service(stats::get_stats_overview)
         .service(stats::get_stats_breakdown)
+        .service(stats::get_stats_report_html)
+        .service(stats::get_stats_report_png)
         .service(exports::export_orders_csv)
         .service(exports::export_stats_csv)
         .service(people::grant_party_member)

@@ -2,6 +2,7 @@
 //! what each order adds (`tally`), the rates read from the sums (`summary`),
 //! and the rules of a request (who may read, which days, which breakdown).
 
+pub mod report;
 pub mod summary;
 pub mod tally;
 

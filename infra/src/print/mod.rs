@@ -13,7 +13,7 @@ use std::io::Write;
 use std::sync::{Arc, OnceLock};
 
 use domain::DomainError;
-pub use layout::{fit, PosterSheet, QrPicture, CALL_TO_ACTION};
+pub use layout::{escape, fit, PosterSheet, QrPicture, CALL_TO_ACTION};
 use resvg::{tiny_skia, usvg};
 
 use crate::db::storage;
@@ -76,6 +76,17 @@ pub fn png(sheet: &PosterSheet) -> Result<Vec<u8>, DomainError> {
     let scale = PNG_DPI / 96.0;
     let size = tree.size().to_int_size().scale_by(scale).ok_or_else(|| storage("poster size"))?;
     let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| storage("pixmap"))?;
+    resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+    pixmap.encode_png().map_err(storage)
+}
+
+/// Any page laid out as SVG (the report), as PNG at `scale` times its size, in the embedded font.
+pub fn svg_to_png(svg: &str, scale: f32) -> Result<Vec<u8>, DomainError> {
+    let options = usvg::Options { fontdb: fonts(), ..usvg::Options::default() };
+    let tree = usvg::Tree::from_str(svg, &options).map_err(storage)?;
+    let size = tree.size().to_int_size().scale_by(scale).ok_or_else(|| storage("page size"))?;
+    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| storage("pixmap"))?;
+    pixmap.fill(tiny_skia::Color::WHITE);
     resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
     pixmap.encode_png().map_err(storage)
 }

@@ -16,6 +16,7 @@ pub mod orders;
 pub mod people;
 pub mod places;
 pub mod printing;
+pub mod report;
 pub mod stats;
 pub mod subscriptions;
 pub mod sweep;

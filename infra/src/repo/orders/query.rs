@@ -36,6 +36,27 @@ pub fn page_by_id(conn: &mut AnyConnection, after: Option<Uuid>, limit: i64) -> 
     convert(q.load(conn).map_err(storage)?)
 }
 
+/// Orders under `path_prefix` submitted in `[from, until)` that the sweeper
+/// flagged late, the earliest resolve due times first, at most `limit` (the report ranks them).
+pub fn flagged_late(
+    conn: &mut AnyConnection,
+    path_prefix: &str,
+    (from, until): (DateTime<Utc>, DateTime<Utc>),
+    limit: i64,
+) -> Result<Vec<Order>, DomainError> {
+    let like = format!("{}%", crate::repo::regions::escape_like(path_prefix));
+    let rows = orders::table
+        .select(OrderRow::as_select())
+        .filter(orders::path.like(like).escape('\\'))
+        .filter(orders::submitted_at.ge(from.naive_utc()).and(orders::submitted_at.lt(until.naive_utc())))
+        .filter(orders::response_overdue_at.is_not_null().or(orders::resolve_overdue_at.is_not_null()))
+        .order((orders::resolve_due_at, orders::id))
+        .limit(limit)
+        .load(conn)
+        .map_err(storage)?;
+    convert(rows)
+}
+
 /// How many orders are stored (what a recount will read).
 pub fn count(conn: &mut AnyConnection) -> Result<i64, DomainError> {
     orders::table.count().get_result(conn).map_err(storage)
