@@ -20,7 +20,7 @@ to the same path instead. Display names of statuses, kinds and roles come from `
         license(name = "MIT", identifier = "MIT"),
     ),
     servers((url = "/", description = "This server")),
-    components(schemas(crate::error::Problem, crate::routes::events::LiveMessage)),
+    components(schemas(crate::error::Problem, crate::routes::events::LiveMessage, domain::stats::report::Period)),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Logins, tokens and the signed-in user"),

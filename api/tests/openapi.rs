@@ -116,3 +116,30 @@ fn closed_sets_are_enums_and_parameters_have_bounds() {
     assert!(spec["servers"].as_array().is_some_and(|s| !s.is_empty()), "servers");
     assert_eq!(spec["info"]["license"]["identifier"], "MIT");
 }
+
+fn refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::String(r)) = m.get("$ref") {
+                out.push(r.clone());
+            }
+            m.values().for_each(|v| refs(v, out));
+        }
+        Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_reference_resolves() {
+    let spec = spec();
+    let mut all = Vec::new();
+    refs(&spec, &mut all);
+    assert!(all.len() > 50, "{} references", all.len());
+    let missing: HashSet<&String> =
+        all.iter().filter(|r| r.strip_prefix('#').and_then(|pointer| spec.pointer(pointer)).is_none()).collect();
+    assert!(
+        missing.is_empty(),
+        "references to nothing (a type used only as a value_type is not collected: list it in components): {missing:?}"
+    );
+}
