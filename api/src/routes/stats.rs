@@ -107,8 +107,8 @@ pub async fn get_stats_breakdown(
 pub struct ReportQuery {
     /// A street, community or grid; without it, the caller's own region.
     pub region_id: Option<Uuid>,
-    /// `week` (Monday–Sunday) or `month`.
-    #[param(value_type = Option<Period>, default = "week")]
+    /// `week` (Monday–Sunday, the default) or `month`.
+    #[param(value_type = Option<Period>)]
     pub period: Option<String>,
     /// Any day of the week or month (`YYYY-MM-DD`, China time); default today.
     #[param(value_type = Option<String>, format = Date, example = "2026-12-06")]
