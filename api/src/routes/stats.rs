@@ -121,10 +121,7 @@ async fn report(state: &AppState, caller: Caller, q: &ReportQuery, as_: Renderin
     let today = domain::stats::tally::day_of(infra::ids::now_utc());
     let date = match q.date.as_deref() {
         None => Some(today),
-        Some(raw) => p.take(
-            chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-                .map_err(|_| domain::DomainError::field("date", "invalid_date", "日期格式应为 YYYY-MM-DD")),
-        ),
+        Some(raw) => p.take(domain::stats::parse_day("date", raw)),
     };
     p.finish()?;
     let (Some(period), Some(date)) = (period, date) else {

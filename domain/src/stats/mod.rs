@@ -30,6 +30,15 @@ crate::text_enum!(
     }
 );
 
+fn bad_day(field: &str) -> crate::FieldError {
+    crate::FieldError::new(field, "invalid_date", "日期格式应为 YYYY-MM-DD")
+}
+
+/// A day as a query gives it (`YYYY-MM-DD`); 422 `invalid_date` on `field` otherwise.
+pub fn parse_day(field: &str, raw: &str) -> Result<NaiveDate, DomainError> {
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| DomainError::Validation(vec![bad_day(field)]))
+}
+
 /// Days from `from` to `to`, both included, in China time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DayRange {
@@ -41,10 +50,7 @@ impl DayRange {
     /// From the query's `from` and `to` (`YYYY-MM-DD`); without `to`, today;
     /// without `from`, the 30 days up to `to`. Both problems at once.
     pub fn parse(from: Option<&str>, to: Option<&str>, today: NaiveDate) -> Result<DayRange, DomainError> {
-        let day = |field: &str, raw: &str| {
-            NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-                .map_err(|_| crate::FieldError::new(field, "invalid_date", "日期格式应为 YYYY-MM-DD"))
-        };
+        let day = |field: &str, raw: &str| NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| bad_day(field));
         let (to, to_err) = match to.map(|raw| day("to", raw)) {
             None => (Some(today), None),
             Some(Ok(d)) => (Some(d), None),
