@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Condition;
 use actix_web::{http::header, web, App, HttpResponse, ResponseError};
 use futures_util::future::{ready, Either};
 use infra::cache::Redis;
@@ -20,7 +21,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::auth::JwtKeys;
 use crate::config::Config;
 use crate::error::ApiError;
-use crate::{extract, middleware, openapi, routes};
+use crate::{edge, extract, middleware, openapi, routes};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -165,6 +166,8 @@ pub fn app(
         InitError = (),
     >,
 > {
+    let production = state.config.env == crate::config::Env::Prod;
+    let cors = edge::cors(&state.config.cors_origins);
     App::new()
         .wrap_fn(|mut req, srv| match middleware::admit(&mut req) {
             Ok(()) => Either::Left(srv.call(req)),
@@ -174,5 +177,16 @@ pub fn app(
             }
         })
         .wrap(middleware::problems())
+        .wrap(Condition::new(cors.is_some(), cors.unwrap_or_default()))
+        .wrap_fn(move |req, srv| {
+            let id = edge::request_id(&req);
+            let personal = edge::is_personal(&req);
+            let answer = srv.call(req);
+            async move {
+                let mut res = answer.await?;
+                edge::finish(res.headers_mut(), &id, personal, production);
+                Ok(res)
+            }
+        })
         .configure(configure(state))
 }

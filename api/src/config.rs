@@ -76,6 +76,9 @@ pub struct Config {
     /// `MSB_WECHAT_CALLBACK_TOKEN`: the Token set in the mini-program's message push
     /// settings; without it the callback endpoint answers 404.
     pub wechat_callback_token: Option<Secret>,
+    /// `MSB_CORS_ORIGINS`: the web origins (`https://h5.example.gov.cn`, comma
+    /// separated) whose pages may call the API from a browser; none by default.
+    pub cors_origins: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -127,6 +130,25 @@ pub fn templates(json: &str, production: bool) -> Result<MessageTemplates, Confi
         ),
         other => ConfigError::Templates(other.to_string()),
     })
+}
+
+/// A comma-separated list of web origins: scheme `http` or `https`, a host,
+/// an optional port, nothing after (a browser's `Origin` has no path).
+fn origins(raw: Option<&str>) -> Result<Vec<String>, ConfigError> {
+    let bad = |value: &str| ConfigError::BadChoice { name: "MSB_CORS_ORIGINS", value: value.to_owned() };
+    let mut out = Vec::new();
+    for origin in raw.unwrap_or("").split(',').map(str::trim).filter(|o| !o.is_empty()) {
+        let rest =
+            origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://")).ok_or_else(|| bad(origin))?;
+        let valid = !rest.is_empty()
+            && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+            && !rest.starts_with(['.', ':']);
+        if !valid {
+            return Err(bad(origin));
+        }
+        out.push(origin.to_ascii_lowercase());
+    }
+    Ok(out)
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -203,6 +225,7 @@ impl Config {
             },
             public_url: get("MSB_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:8080".to_owned()),
             wechat_callback_token: get("MSB_WECHAT_CALLBACK_TOKEN").map(Secret::new),
+            cors_origins: origins(get("MSB_CORS_ORIGINS").as_deref())?,
             poster: PosterConfig {
                 url_base: get("MSB_POSTER_URL_BASE").unwrap_or_else(|| "http://127.0.0.1:8080/api/v1/scan/".to_owned()),
                 page: get("MSB_POSTER_PAGE").unwrap_or_else(|| "pages/report/index".to_owned()),
@@ -249,6 +272,18 @@ mod tests {
         assert_eq!(c.env, Env::Dev);
         assert_eq!(c.database_url, DbUrl::parse(None));
         assert_eq!(c.bind, "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn cors_origins_are_web_origins() {
+        assert!(load(&[]).unwrap().cors_origins.is_empty(), "none by default");
+        let c = load(&[("MSB_CORS_ORIGINS", " https://H5.example.gov.cn , http://localhost:5173,")]).unwrap();
+        assert_eq!(c.cors_origins, ["https://h5.example.gov.cn", "http://localhost:5173"]);
+        for bad in ["*", "h5.example.gov.cn", "https://h5.example.gov.cn/app", "ftp://x.cn", "https://", "https://a b"]
+        {
+            let err = load(&[("MSB_CORS_ORIGINS", bad)]).unwrap_err();
+            assert!(matches!(err, ConfigError::BadChoice { name: "MSB_CORS_ORIGINS", .. }), "{bad}: {err:?}");
+        }
     }
 
     #[test]

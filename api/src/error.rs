@@ -40,6 +40,10 @@ pub struct Problem {
     /// For validation failures: every invalid field.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldProblem>,
+    /// On server errors (5xx): the request's `X-Request-Id`, to quote when reporting it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "0192f1c47a1b7c3d9e2f0123456789ab")]
+    pub request_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -111,6 +115,7 @@ impl ApiError {
             detail: self.detail.clone(),
             code: self.code.to_owned(),
             errors: self.errors.clone(),
+            request_id: None,
         }
     }
 }

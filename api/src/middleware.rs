@@ -3,15 +3,17 @@
 //!   NUL, which PostgreSQL refuses and SQLite stores): 422, on both backends;
 //! - `POST` with `X-HTTP-Method-Override: PATCH` is a PATCH (`wx.request` cannot send PATCH);
 //! - an error answer that is not JSON (actix's own 404 and 405, a Swagger UI
-//!   miss) becomes problem+json, with the same status.
+//!   miss) becomes problem+json, with the same status; a server error's
+//!   problem carries the request's id (`request_id`, see `crate::edge`).
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method, StatusCode};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
-use actix_web::ResponseError;
+use actix_web::{HttpMessage, ResponseError};
 use domain::FieldError;
 
+use crate::edge::RequestId;
 use crate::error::{ApiError, PROBLEM_JSON};
 
 pub const METHOD_OVERRIDE: &str = "x-http-method-override";
@@ -64,7 +66,19 @@ fn code_for(status: StatusCode) -> &'static str {
     }
 }
 
-/// Turns any error answer that is not problem+json into one.
+/// Adds `request_id` to a JSON object body (a problem); other bodies are kept.
+fn with_request_id(body: &[u8], id: &str) -> Vec<u8> {
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(mut map)) => {
+            map.insert("request_id".into(), serde_json::Value::String(id.to_owned()));
+            serde_json::to_vec(&map).unwrap_or_else(|_| body.to_vec())
+        }
+        _ => body.to_vec(),
+    }
+}
+
+/// Turns any error answer that is not problem+json into one, and puts the
+/// request id into server errors' problems.
 pub fn problems<B: MessageBody + 'static>() -> ErrorHandlers<B> {
     ErrorHandlers::new().default_handler(|res: ServiceResponse<B>| {
         // Ours already are problems, and /readyz's 503 is a JSON report on purpose.
@@ -72,13 +86,51 @@ pub fn problems<B: MessageBody + 'static>() -> ErrorHandlers<B> {
             let mime = v.split(';').next().unwrap_or("").trim();
             mime == PROBLEM_JSON || mime == "application/json"
         });
-        if is_json {
-            return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
-        }
         let status = res.status();
-        let title = status.canonical_reason().unwrap_or("Error");
-        let problem = ApiError::new(status, code_for(status), title).error_response();
-        let (req, _) = res.into_parts();
-        Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, problem).map_into_right_body()))
+        let request_id = match status.is_server_error() {
+            true => res.request().extensions().get::<RequestId>().map(|r| r.0.clone()),
+            false => None,
+        };
+        match (is_json, request_id) {
+            (true, None) => Ok(ErrorHandlerResponse::Response(res.map_into_left_body())),
+            (true, Some(id)) => Ok(ErrorHandlerResponse::Future(Box::pin(async move {
+                let (req, response) = res.into_parts();
+                let (head, body) = response.into_parts();
+                let bytes = actix_web::body::to_bytes(body)
+                    .await
+                    .map_err(|_| actix_web::error::ErrorInternalServerError("unreadable error body"))?;
+                let response = head.set_body(with_request_id(&bytes, &id)).map_into_boxed_body();
+                Ok(ServiceResponse::new(req, response).map_into_right_body())
+            }))),
+            (false, request_id) => {
+                let title = status.canonical_reason().unwrap_or("Error");
+                let mut problem = ApiError::new(status, code_for(status), title).error_response();
+                if let Some(id) = request_id {
+                    let (head, body) = problem.into_parts();
+                    let bytes = match body.try_into_bytes() {
+                        Ok(bytes) => with_request_id(&bytes, &id),
+                        Err(_) => Vec::new(),
+                    };
+                    problem = head.set_body(bytes).map_into_boxed_body();
+                }
+                let (req, _) = res.into_parts();
+                Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, problem).map_into_right_body()))
+            }
+        }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_id_joins_a_problem_and_nothing_else() {
+        let problem = br#"{"code":"internal","status":500}"#;
+        let with: serde_json::Value = serde_json::from_slice(&with_request_id(problem, "r-1")).unwrap_or_default();
+        assert_eq!(with["request_id"], "r-1");
+        assert_eq!(with["code"], "internal");
+        assert_eq!(with_request_id(b"not json", "r-1"), b"not json");
+        assert_eq!(with_request_id(b"[1]", "r-1"), b"[1]");
+    }
 }
