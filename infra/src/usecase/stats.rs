@@ -91,12 +91,12 @@ pub async fn overview(
     db.run(move |c| {
         let node = node_for(c, &actor, region_id)?;
         let ids = counted(c, node.as_ref())?;
-        let rows = rollup::sums(c, &ids, range, Group::Category)?;
+        let total =
+            rollup::sums(c, &ids, range, Group::Region)?.iter().fold(Tally::default(), |sum, (_, t)| sum.plus(t));
         let names = category_names(c)?;
-        let total = rows.iter().fold(Tally::default(), |sum, (_, t)| sum.plus(t));
-        let mut by_category: Vec<CategoryCount> = rows
+        let mut by_category: Vec<CategoryCount> = rollup::orders_by_category(c, &ids, range)?
             .iter()
-            .map(|(k, t)| CategoryCount { category: named(&names, k), orders: t.orders })
+            .map(|(k, n)| CategoryCount { category: named(&names, k), orders: *n })
             .filter(|c| c.orders > 0)
             .collect();
         by_category.sort_by(|a, b| b.orders.cmp(&a.orders).then_with(|| a.category.code.cmp(&b.category.code)));
