@@ -273,57 +273,6 @@ both_backends! {
         assert_eq!(app.post("/api/v1/party-members", json!({"user_id": user_id, "community_ids": []}), Some(&staff)).await.status, 422);
     }
 
-    /// A grid worker sees orders for three reasons (in their grid, assigned to
-    /// them, reported by them); the list asks each reason apart and merges:
-    /// every order once, newest first, and paging one at a time walks the same list.
-    #[actix_web::test]
-    async fn a_list_merges_every_reason_to_see_an_order(db) {
-        let app = TestApp::seeded(db).await;
-        let resident = app.token_for("jumin").await;
-        let staff = app.token("diandeng", "demo").await;
-        let worker = app.token("dd-grid1", "demo").await;
-        let worker_id = app.get("/api/v1/me", Some(&worker)).await.body["id"].as_str().unwrap().to_owned();
-        let at = |poster: &str| {
-            let mut o = new_order();
-            o["poster_code"] = json!(poster);
-            o
-        };
-        let mut expected = Vec::new();
-        for _ in 0..2 {
-            expected.push(submit(&app, &resident).await["id"].as_str().unwrap().to_owned());
-        }
-        let elsewhere = app.post("/api/v1/orders", at("dd-heyue"), Some(&resident)).await.body["id"].as_str().unwrap().to_owned();
-        let d = app.post(&format!("/api/v1/orders/{elsewhere}/dispatch"), json!({"target": {"type": "grid_worker", "id": worker_id}}), Some(&staff)).await;
-        assert_eq!(d.status, 200, "{:?}", d.body);
-        expected.push(elsewhere);
-        for poster in ["dd-heyue", "dd-hean"] {
-            let r = app.post("/api/v1/orders", at(poster), Some(&worker)).await;
-            assert_eq!(r.status, 201, "{:?}", r.body);
-            expected.push(r.body["id"].as_str().unwrap().to_owned());
-        }
-        let unseen = app.post("/api/v1/orders", at("dd-heyue"), Some(&resident)).await;
-        assert_eq!(unseen.status, 201);
-        expected.sort();
-        expected.reverse();
-
-        let all = ids(&app.get("/api/v1/orders?limit=50", Some(&worker)).await);
-        assert_eq!(all, expected, "each once, newest first; not the other grid's unassigned order");
-        let mut walked = Vec::new();
-        let mut cursor = String::new();
-        loop {
-            let page = app.get(&format!("/api/v1/orders?limit=1{cursor}"), Some(&worker)).await;
-            walked.extend(ids(&page));
-            match page.body["next_cursor"].as_str() {
-                Some(c) => cursor = format!("&cursor={c}"),
-                None => break,
-            }
-            assert!(walked.len() <= expected.len(), "paging does not end: {walked:?}");
-        }
-        assert_eq!(walked, expected);
-        let submitted = ids(&app.get("/api/v1/orders?status=submitted&limit=50", Some(&worker)).await);
-        assert_eq!(submitted.len(), expected.len() - 1, "filters apply to every reason");
-    }
-
     #[actix_web::test]
     async fn the_inbox_filters_and_pages(db) {
         let app = TestApp::seeded(db).await;

@@ -94,22 +94,6 @@ impl Scope {
         }
     }
 
-    /// The kind of the scope's node, read from its path's depth (a street's
-    /// path has one id, a building's four): orders store their street,
-    /// community, grid and building ids, so "in this subtree" is an equality
-    /// on one of them, which an index serves in id order. `None` for the whole
-    /// city, or a path of another depth.
-    pub fn node_kind(&self) -> Option<RegionKind> {
-        let Scope::Subtree { path, .. } = self else { return None };
-        match path.split('/').filter(|s| !s.is_empty()).count() {
-            1 => Some(RegionKind::Street),
-            2 => Some(RegionKind::Community),
-            3 => Some(RegionKind::Grid),
-            4 => Some(RegionKind::Building),
-            _ => None,
-        }
-    }
-
     /// The path prefix that SQL filters on (`path LIKE prefix || '%'`); None means no filter.
     pub fn path_prefix(&self) -> Option<&str> {
         match self {
@@ -157,24 +141,6 @@ pub fn parse_address(raw: &str) -> Result<String, DomainError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_scope_knows_its_node_kind_from_its_path() {
-        let (s, c, g, b) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
-        let scope = |path: String| Scope::Subtree { region_id: Uuid::nil(), path };
-        let cases = [
-            (Scope::All, None),
-            (scope(format!("/{s}/")), Some(RegionKind::Street)),
-            (scope(format!("/{s}/{c}/")), Some(RegionKind::Community)),
-            (scope(format!("/{s}/{c}/{g}/")), Some(RegionKind::Grid)),
-            (scope(format!("/{s}/{c}/{g}/{b}/")), Some(RegionKind::Building)),
-            (scope(format!("/{s}/{c}/{g}/{b}/{s}/")), None),
-            (scope("/".into()), None),
-        ];
-        for (scope, kind) in cases {
-            assert_eq!(scope.node_kind(), kind, "{scope:?}");
-        }
-    }
 
     fn node(kind: RegionKind, parent: Option<&Region>) -> Region {
         let id = Uuid::now_v7();

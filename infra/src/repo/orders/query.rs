@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use domain::actor::{Actor, Role};
 use domain::order::policy::Visibility;
 use domain::order::{EventType, Kind, Named, Order, OrderDetail, Status};
-use domain::region::{RegionKind, Scope};
+use domain::region::Scope;
 use domain::DomainError;
 use uuid::Uuid;
 
@@ -189,43 +189,19 @@ fn prefix(scope: &Scope) -> String {
     format!("{}%", scope.path_prefix().unwrap_or("/"))
 }
 
-/// Handled by the actor, or assigned to them or to a unit they act for: one
-/// condition per way (each served by its own index).
-fn assigned_to(actor: &Actor) -> Vec<OrderCondition> {
+/// Handled by the actor, or assigned to them or to a unit they act for.
+fn assigned_to(actor: &Actor) -> OrderCondition {
     let me = actor.user_id.to_string();
-    let mut ways: Vec<OrderCondition> = vec![
-        Box::new(orders::handler_id.eq(me.clone()).assume_not_null()),
-        Box::new(orders::assignee_type.eq_any(["party_member", "grid_worker"]).and(orders::assignee_id.eq(me)).assume_not_null()),
-    ];
-    if !actor.units.is_empty() {
-        let units: Vec<String> = actor.units.iter().map(Uuid::to_string).collect();
-        ways.push(Box::new(
-            orders::assignee_type.eq_any(["organization", "team", "department"]).and(orders::assignee_id.eq_any(units)).assume_not_null(),
-        ));
-    }
-    ways
-}
-
-/// Any of the conditions (none: nothing).
-fn any(conditions: Vec<OrderCondition>) -> OrderCondition {
-    conditions.into_iter().reduce(|a, b| Box::new(a.or(b))).unwrap_or_else(|| Box::new(orders::id.is_null()))
-}
-
-/// Inside a staff scope: an equality on the order's street, community, grid
-/// or building id (the scope's node kind), which an index walks in id order;
-/// the path prefix otherwise; everything for the whole city.
-fn in_scope(scope: &Scope) -> OrderCondition {
-    let Scope::Subtree { region_id, .. } = scope else {
-        return Box::new(orders::id.is_not_null());
-    };
-    let id = region_id.to_string();
-    match scope.node_kind() {
-        Some(RegionKind::Street) => Box::new(orders::street_id.eq(id)),
-        Some(RegionKind::Community) => Box::new(orders::community_id.eq(id)),
-        Some(RegionKind::Grid) => Box::new(orders::grid_id.eq(id)),
-        Some(RegionKind::Building) => Box::new(orders::building_id.eq(id)),
-        None => Box::new(orders::path.like(prefix(scope))),
-    }
+    let units: Vec<String> = actor.units.iter().map(Uuid::to_string).collect();
+    Box::new(
+        orders::handler_id
+            .eq(me.clone())
+            .or(orders::assignee_type.eq_any(["party_member", "grid_worker"]).and(orders::assignee_id.eq(me)))
+            .or(orders::assignee_type
+                .eq_any(["organization", "team", "department"])
+                .and(orders::assignee_id.eq_any(units)))
+            .assume_not_null(),
+    )
 }
 
 /// In a community's open pool: the SQL twin of `policy::in_pool`.
@@ -257,20 +233,15 @@ fn due_between(at: NaiveDateTime, until: NaiveDateTime) -> OrderCondition {
     )
 }
 
-/// Every reason the actor may see an order, one condition each: the SQL twin
-/// of `domain::order::policy::visibility`. A list asks each reason for its
-/// newest page and merges them, so each query walks one index in id order;
-/// as one OR the database gathered and sorted everything it matched (a
-/// community's year of orders, for a page of 50).
-fn visible_to(actor: &Actor) -> Vec<OrderCondition> {
-    let mut reasons: Vec<OrderCondition> = vec![Box::new(orders::reporter_id.eq(actor.user_id.to_string()))];
-    reasons.extend(assigned_to(actor));
+/// Everything the actor may see, as one SQL condition (an OR of their reasons).
+/// The SQL twin of `domain::order::policy::visibility`.
+fn visible_to(actor: &Actor) -> OrderCondition {
+    let mut cond: OrderCondition = Box::new(orders::reporter_id.eq(actor.user_id.to_string()).or(assigned_to(actor)));
     for grant in &actor.grants {
-        let reason: Option<OrderCondition> = match grant.role {
-            Role::DepartmentStaff => {
-                Some(Box::new(orders::level.eq("department").and(orders::path.like(prefix(&grant.scope)))))
-            }
-            r if r.is_staff() => Some(in_scope(&grant.scope)),
+        let like = prefix(&grant.scope);
+        let extra: Option<OrderCondition> = match grant.role {
+            Role::DepartmentStaff => Some(Box::new(orders::level.eq("department").and(orders::path.like(like)))),
+            r if r.is_staff() => Some(Box::new(orders::path.like(like))),
             // A party member's grant is a community: the pool index is per community.
             Role::PartyMember => match &grant.scope {
                 Scope::Subtree { region_id, .. } => {
@@ -280,9 +251,11 @@ fn visible_to(actor: &Actor) -> Vec<OrderCondition> {
             },
             _ => None,
         };
-        reasons.extend(reason);
+        if let Some(extra) = extra {
+            cond = Box::new(cond.or(extra));
+        }
     }
-    reasons
+    cond
 }
 
 pub fn list(
@@ -292,62 +265,54 @@ pub fn list(
     page: &Page,
     at: DateTime<Utc>,
 ) -> Result<Paged<Order>, DomainError> {
-    let filtered = || {
-        let mut query = orders::table.select(OrderRow::as_select()).into_boxed();
-        if let Some(s) = filter.status {
-            query = query.filter(orders::status.eq(s.as_str()));
-        }
-        if let Some(k) = filter.kind {
-            query = query.filter(orders::kind.eq(k.as_str()));
-        }
-        if let Some(c) = filter.category {
-            let c = c.to_string();
-            query = query.filter(orders::category_id.eq(c.clone()).or(orders::category_item_id.eq(c)));
-        }
-        if let Some(c) = filter.community_id {
-            query = query.filter(orders::community_id.eq(c.to_string()));
-        }
-        if let Some(g) = filter.grid_id {
-            query = query.filter(orders::grid_id.eq(g.to_string()));
-        }
-        if filter.assignee_me {
-            query = query.filter(any(assigned_to(actor)));
-        }
-        if filter.pool {
-            query = query.filter(pooled());
-        }
-        if filter.overdue {
-            query = query.filter(overdue_at(at.naive_utc()));
-        }
-        if let Some(window) = filter.due_within {
-            let now = at.naive_utc();
-            query = query.filter(due_between(now, now + window));
-        }
-        if filter.flagged {
-            use crate::schema::content_checks as checks;
-            let flagged = [domain::moderation::CheckStatus::Review.as_str(), domain::moderation::CheckStatus::Risky.as_str()];
-            let ids = checks::table.filter(checks::status.eq_any(flagged)).select(checks::order_id.assume_not_null());
-            query = query.filter(orders::id.eq_any(ids));
-        }
-        if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let like = format!("%{}%", crate::repo::regions::escape_like(q));
-            query = query
-                .filter(orders::description.like(like.clone()).escape('\\').or(orders::number.like(like).escape('\\')));
-        }
-        if let Some((from, until)) = filter.submitted {
-            query = query.filter(orders::submitted_at.ge(from.naive_utc()).and(orders::submitted_at.lt(until.naive_utc())));
-        }
-        if let Some(after) = &page.after {
-            query = query.filter(orders::id.lt(after.clone()));
-        }
-        query.order(orders::id.desc()).limit(page.limit + 1)
-    };
-    let mut rows: Vec<OrderRow> = Vec::new();
-    for reason in visible_to(actor) {
-        rows.extend(filtered().filter(reason).load::<OrderRow>(conn).map_err(storage)?);
+    let mut query = orders::table.select(OrderRow::as_select()).filter(visible_to(actor)).into_boxed();
+    if let Some(s) = filter.status {
+        query = query.filter(orders::status.eq(s.as_str()));
     }
-    rows.sort_by(|a, b| b.id.cmp(&a.id));
-    rows.dedup_by(|a, b| a.id == b.id);
+    if let Some(k) = filter.kind {
+        query = query.filter(orders::kind.eq(k.as_str()));
+    }
+    if let Some(c) = filter.category {
+        let c = c.to_string();
+        query = query.filter(orders::category_id.eq(c.clone()).or(orders::category_item_id.eq(c)));
+    }
+    if let Some(c) = filter.community_id {
+        query = query.filter(orders::community_id.eq(c.to_string()));
+    }
+    if let Some(g) = filter.grid_id {
+        query = query.filter(orders::grid_id.eq(g.to_string()));
+    }
+    if filter.assignee_me {
+        query = query.filter(assigned_to(actor));
+    }
+    if filter.pool {
+        query = query.filter(pooled());
+    }
+    if filter.overdue {
+        query = query.filter(overdue_at(at.naive_utc()));
+    }
+    if let Some(window) = filter.due_within {
+        let now = at.naive_utc();
+        query = query.filter(due_between(now, now + window));
+    }
+    if filter.flagged {
+        use crate::schema::content_checks as checks;
+        let flagged = [domain::moderation::CheckStatus::Review.as_str(), domain::moderation::CheckStatus::Risky.as_str()];
+        let ids = checks::table.filter(checks::status.eq_any(flagged)).select(checks::order_id.assume_not_null());
+        query = query.filter(orders::id.eq_any(ids));
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let like = format!("%{}%", crate::repo::regions::escape_like(q));
+        query = query
+            .filter(orders::description.like(like.clone()).escape('\\').or(orders::number.like(like).escape('\\')));
+    }
+    if let Some((from, until)) = filter.submitted {
+        query = query.filter(orders::submitted_at.ge(from.naive_utc()).and(orders::submitted_at.lt(until.naive_utc())));
+    }
+    if let Some(after) = &page.after {
+        query = query.filter(orders::id.lt(after.clone()));
+    }
+    let rows = query.order(orders::id.desc()).limit(page.limit + 1).load(conn).map_err(storage)?;
     let paged = Paged::from_rows(rows, page.limit, |o| o.id.clone());
     Ok(Paged { items: convert(paged.items)?, next_cursor: paged.next_cursor })
 }
