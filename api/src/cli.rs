@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use domain::actor::Role;
 use infra::seed;
 use infra::usecase::people;
-use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder, TracingLogger};
+use tracing_actix_web::TracingLogger;
 
 use crate::app::{app, AppState};
 use crate::config::{Config, Env};
@@ -111,35 +111,6 @@ pub enum UserCommand {
         #[arg(long)]
         phone: Option<String>,
     },
-}
-
-/// Each request's log span, with our request id (the client's `X-Request-Id`
-/// when acceptable, see `crate::edge`) instead of tracing-actix-web's own.
-struct RequestSpan;
-
-impl RootSpanBuilder for RequestSpan {
-    fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
-        let id = crate::edge::request_id(request);
-        let empty = tracing::field::Empty;
-        tracing::info_span!(
-            "HTTP request",
-            http.method = %request.method(),
-            http.route = %request.match_pattern().unwrap_or_default(),
-            http.target = %request.path(),
-            request_id = %id,
-            http.status_code = empty,
-            otel.status_code = empty,
-            exception.message = empty,
-            exception.details = empty,
-        )
-    }
-
-    fn on_request_end<B: actix_web::body::MessageBody>(
-        span: tracing::Span,
-        outcome: &Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>,
-    ) {
-        DefaultRootSpanBuilder::on_request_end(span, outcome);
-    }
 }
 
 pub fn init_tracing() {
@@ -254,9 +225,10 @@ async fn serve(seed_first: bool) -> anyhow::Result<()> {
     spawn_dispatcher(state.clone());
     let bind = state.config.bind.clone();
     let server_state = state.clone();
-    let server = HttpServer::new(move || app(server_state.clone()).wrap(TracingLogger::<RequestSpan>::new()))
-        .bind(&bind)
-        .with_context(|| format!("cannot listen on {bind}"))?;
+    let server =
+        HttpServer::new(move || app(server_state.clone()).wrap(TracingLogger::<crate::edge::RequestSpan>::new()))
+            .bind(&bind)
+            .with_context(|| format!("cannot listen on {bind}"))?;
     let addrs = server.addrs();
     print_banner(&state, addrs.first().map(ToString::to_string).unwrap_or(bind));
     server.run().await?;

@@ -17,6 +17,7 @@ use actix_web::dev::ServiceRequest;
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::Method;
 use actix_web::HttpMessage;
+use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};
 
 pub const REQUEST_ID: &str = "x-request-id";
 
@@ -104,6 +105,35 @@ pub fn cors(origins: &[String]) -> Option<Cors> {
         cors = cors.allowed_origin(origin);
     }
     Some(cors)
+}
+
+/// Each request's log span, with our request id (the client's `X-Request-Id`
+/// when acceptable, see `crate::edge`) instead of tracing-actix-web's own.
+pub struct RequestSpan;
+
+impl RootSpanBuilder for RequestSpan {
+    fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
+        let id = request_id(request);
+        let empty = tracing::field::Empty;
+        tracing::info_span!(
+            "HTTP request",
+            http.method = %request.method(),
+            http.route = %request.match_pattern().unwrap_or_default(),
+            http.target = %request.path(),
+            request_id = %id,
+            http.status_code = empty,
+            otel.status_code = empty,
+            exception.message = empty,
+            exception.details = empty,
+        )
+    }
+
+    fn on_request_end<B: actix_web::body::MessageBody>(
+        span: tracing::Span,
+        outcome: &Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>,
+    ) {
+        DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
 }
 
 #[cfg(test)]
