@@ -132,6 +132,13 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        self.response_with(None)
+    }
+}
+
+impl ApiError {
+    /// The problem answer, naming the request's id when given (server errors).
+    pub fn response_with(&self, request_id: Option<String>) -> HttpResponse {
         let mut response = HttpResponse::build(self.status);
         response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
         if let Some(seconds) = self.retry_after {
@@ -140,7 +147,7 @@ impl ResponseError for ApiError {
         if self.status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
-        response.json(self.to_problem())
+        response.json(Problem { request_id, ..self.to_problem() })
     }
 }
 

@@ -10,7 +10,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method, StatusCode};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
-use actix_web::{HttpMessage, ResponseError};
+use actix_web::HttpMessage;
 use domain::FieldError;
 
 use crate::edge::RequestId;
@@ -104,15 +104,7 @@ pub fn problems<B: MessageBody + 'static>() -> ErrorHandlers<B> {
             }))),
             (false, request_id) => {
                 let title = status.canonical_reason().unwrap_or("Error");
-                let mut problem = ApiError::new(status, code_for(status), title).error_response();
-                if let Some(id) = request_id {
-                    let (head, body) = problem.into_parts();
-                    let bytes = match body.try_into_bytes() {
-                        Ok(bytes) => with_request_id(&bytes, &id),
-                        Err(_) => Vec::new(),
-                    };
-                    problem = head.set_body(bytes).map_into_boxed_body();
-                }
+                let problem = ApiError::new(status, code_for(status), title).response_with(request_id);
                 let (req, _) = res.into_parts();
                 Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, problem).map_into_right_body()))
             }
