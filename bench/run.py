@@ -239,7 +239,7 @@ class Run:
             else:
                 self.url = os.path.join(self.data, "bench.db")
         self.env = dict(os.environ, DATABASE_URL=self.url, MSB_SWEEP_INTERVAL_SECONDS="0", MSB_DISPATCH_INTERVAL_MS="0",
-                        RUST_LOG="warn", MSB_MEDIA_DIR=self.media, MSB_ENV="dev", MSB_NEW_PASSWORD=PASSWORD,
+                        RUST_LOG="warn", MSB_RATE_LIMITS="off", MSB_MEDIA_DIR=self.media, MSB_ENV="dev", MSB_NEW_PASSWORD=PASSWORD,
                         MSB_JWT_SECRET="bench-secret-bench-secret-bench-secret")
         self.env.pop("REDIS_URL", None)
 

@@ -15,7 +15,7 @@ work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
 bin="$PWD/target/debug/mashangban"
-( cd "$work" && exec env -u DATABASE_URL -u REDIS_URL MSB_BIND="127.0.0.1:$port" RUST_LOG=warn \
+( cd "$work" && exec env -u DATABASE_URL -u REDIS_URL MSB_BIND="127.0.0.1:$port" RUST_LOG=warn MSB_RATE_LIMITS=off \
     "$bin" serve --seed >"$work/out.log" 2>&1 ) &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -21,6 +21,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::auth::JwtKeys;
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::limits::Limits;
 use crate::{edge, extract, middleware, openapi, routes};
 
 #[derive(Clone)]
@@ -38,6 +39,8 @@ pub struct AppState {
     pub printer: Printer,
     /// WeChat's content checks, when WeChat is configured.
     pub content_check: Option<ContentCheck>,
+    /// Rate limits, counted in Redis when it is configured.
+    pub limits: Limits,
     pub config: Arc<Config>,
 }
 
@@ -86,6 +89,7 @@ impl AppState {
             templates: Arc::new(config.wechat_templates.clone()),
             miniprogram_state: config.miniprogram_state.clone(),
         });
+        let limits = Limits::new(config.rate, redis.as_ref());
         let notify = NotifyConfig { wecom_api_base: config.wecom_api_base.clone(), wechat: subscribe };
         Ok(AppState {
             jwt: JwtKeys::new(config.jwt_secret.expose().as_bytes(), config.access_ttl),
@@ -97,6 +101,7 @@ impl AppState {
             media,
             printer,
             content_check,
+            limits,
             config: Arc::new(config),
         })
     }

@@ -7,6 +7,8 @@ use domain::subscribe::MessageTemplates;
 use infra::media::StoreConfig;
 use infra::DbUrl;
 
+use crate::limits::RateLimits;
+
 pub const DEV_JWT_SECRET: &str = "dev-only-insecure-jwt-secret-change-me";
 pub const MIN_JWT_SECRET_LEN: usize = 32;
 
@@ -79,6 +81,8 @@ pub struct Config {
     /// `MSB_CORS_ORIGINS`: the web origins (`https://h5.example.gov.cn`, comma
     /// separated) whose pages may call the API from a browser; none by default.
     pub cors_origins: Vec<String>,
+    /// The rate limits (`MSB_RATE_*`; `MSB_RATE_LIMITS=off` turns all off).
+    pub rate: RateLimits,
 }
 
 #[derive(Debug, Clone)]
@@ -149,6 +153,31 @@ fn origins(raw: Option<&str>) -> Result<Vec<String>, ConfigError> {
         out.push(origin.to_ascii_lowercase());
     }
     Ok(out)
+}
+
+/// `MSB_RATE_*` (each a quota like `5/15m`, or `off`), defaults where unset.
+fn rate_limits(get: &impl Fn(&str) -> Option<String>) -> Result<RateLimits, ConfigError> {
+    let trusted_proxies = match get("MSB_TRUSTED_PROXIES") {
+        None => 0,
+        Some(v) => v.trim().parse().map_err(|_| ConfigError::BadNumber { name: "MSB_TRUSTED_PROXIES", value: v })?,
+    };
+    if get("MSB_RATE_LIMITS").is_some_and(|v| v.trim().eq_ignore_ascii_case("off")) {
+        return Ok(RateLimits { trusted_proxies, ..RateLimits::off() });
+    }
+    let setting = |name: &'static str| -> Result<domain::limit::Setting, ConfigError> {
+        let default = RateLimits::DEFAULT.iter().find(|(n, _)| *n == name).map_or("off", |(_, v)| *v);
+        let value = get(name).unwrap_or_else(|| default.to_owned());
+        value.parse().map_err(|_| ConfigError::BadChoice { name, value })
+    };
+    Ok(RateLimits {
+        login_ip: setting("MSB_RATE_LOGIN_IP")?,
+        login_failures: setting("MSB_RATE_LOGIN_FAILURES")?,
+        submit_user: setting("MSB_RATE_SUBMIT_USER")?,
+        submit_ip: setting("MSB_RATE_SUBMIT_IP")?,
+        upload_user: setting("MSB_RATE_UPLOAD_USER")?,
+        upload_ip: setting("MSB_RATE_UPLOAD_IP")?,
+        trusted_proxies,
+    })
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -226,6 +255,7 @@ impl Config {
             public_url: get("MSB_PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:8080".to_owned()),
             wechat_callback_token: get("MSB_WECHAT_CALLBACK_TOKEN").map(Secret::new),
             cors_origins: origins(get("MSB_CORS_ORIGINS").as_deref())?,
+            rate: rate_limits(&get)?,
             poster: PosterConfig {
                 url_base: get("MSB_POSTER_URL_BASE").unwrap_or_else(|| "http://127.0.0.1:8080/api/v1/scan/".to_owned()),
                 page: get("MSB_POSTER_PAGE").unwrap_or_else(|| "pages/report/index".to_owned()),
@@ -328,6 +358,26 @@ mod tests {
         assert!(matches!(load(&[("MSB_MEDIA_STORE", "ftp")]), Err(ConfigError::BadChoice { .. })));
         assert!(!load(&[]).unwrap().wechat_configured);
         assert!(load(&[("MSB_WECHAT_APPID", "wx1")]).unwrap().wechat_configured);
+    }
+
+    #[test]
+    fn rate_limits_have_defaults_settings_and_a_switch() {
+        let c = load(&[]).unwrap().rate;
+        assert_eq!(c.login_failures.to_string(), "5/900s");
+        assert_eq!(c.login_ip.to_string(), "30/300s");
+        assert_eq!(c.trusted_proxies, 0);
+        let c = load(&[("MSB_RATE_SUBMIT_USER", "3/1m"), ("MSB_RATE_UPLOAD_IP", "off"), ("MSB_TRUSTED_PROXIES", "1")])
+            .unwrap()
+            .rate;
+        assert_eq!((c.submit_user.to_string(), c.upload_ip.to_string()), ("3/60s".into(), "off".into()));
+        assert_eq!(c.trusted_proxies, 1);
+        let off = load(&[("MSB_RATE_LIMITS", "off"), ("MSB_RATE_SUBMIT_USER", "3/1m")]).unwrap().rate;
+        assert_eq!(off, RateLimits::off(), "the switch wins");
+        assert!(matches!(
+            load(&[("MSB_RATE_LOGIN_IP", "lots")]),
+            Err(ConfigError::BadChoice { name: "MSB_RATE_LOGIN_IP", .. })
+        ));
+        assert!(matches!(load(&[("MSB_TRUSTED_PROXIES", "x")]), Err(ConfigError::BadNumber { .. })));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod edge;
 pub mod error;
 pub mod extract;
 pub mod gen_cli;
+pub mod limits;
 pub mod middleware;
 pub mod openapi;
 pub mod outbox_table;

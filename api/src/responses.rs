@@ -65,6 +65,8 @@ problem_set! {
     }
     /// Field checks with nothing more specific to say.
     Invalid { 422 "validation.failed" "Invalid fields, each listed in errors[] (control characters included)" }
+    /// Operations under a rate limit (`MSB_RATE_*`).
+    Throttled { 429 "rate.limited" "Too many requests from you or your address; retry after `Retry-After` seconds" }
     /// Staff-only operations.
     StaffOnly { 403 "auth.forbidden" "Not allowed for your roles or region" }
     /// Printing one poster.

@@ -3,6 +3,7 @@
 //! Types here can only hold valid values ("parse, don't validate"); the
 //! adapters in `infra` and the handlers in `api` convert into them once.
 
+pub mod account;
 pub mod actor;
 pub mod category;
 pub mod contact;
@@ -10,6 +11,7 @@ pub mod delivery;
 pub mod enums;
 pub mod error;
 pub mod export;
+pub mod limit;
 pub mod media;
 pub mod moderation;
 pub mod order;

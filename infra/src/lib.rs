@@ -17,6 +17,7 @@ macro_rules! internal {
 
 pub mod cache;
 pub mod ids;
+pub mod limit;
 pub mod live;
 pub mod media;
 pub mod notify;

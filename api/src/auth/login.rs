@@ -2,11 +2,13 @@
 //! token (stored by `infra::usecase::auth`) for one user.
 
 use chrono::Duration;
+use domain::DomainError;
 use infra::usecase::auth;
 use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::error::ApiResult;
+use crate::limits::Rule;
 use crate::views::{TokenResponse, UserView};
 
 fn refresh_ttl(state: &AppState) -> Duration {
@@ -30,9 +32,40 @@ pub async fn for_user(state: &AppState, user_id: Uuid) -> ApiResult<TokenRespons
     answer(state, profile.into(), refresh)
 }
 
-pub async fn with_password(state: &AppState, username: String, password: String) -> ApiResult<TokenResponse> {
-    let user_id = auth::check_password(&state.db, username, password).await?;
-    for_user(state, user_id).await
+/// A password login, under two limits: attempts from one address, and wrong
+/// passwords for one account (after too many, even the right one waits until
+/// the quota refills; a success forgives the earlier failures).
+pub async fn with_password(
+    state: &AppState,
+    client_ip: &str,
+    username: String,
+    password: String,
+) -> ApiResult<TokenResponse> {
+    let limits = &state.limits;
+    limits.hit(Rule::LoginIp, client_ip).await?;
+    let account = account_key(&username);
+    limits.peek(Rule::LoginFailures, &account).await?;
+    match auth::check_password(&state.db, username, password).await {
+        Ok(user_id) => {
+            limits.clear(Rule::LoginFailures, &account).await;
+            for_user(state, user_id).await
+        }
+        Err(e) => {
+            if matches!(e, DomainError::Unauthorized { .. }) {
+                // This failure is counted; the answer stays 401 (the next attempt meets the lock).
+                let _counted = limits.hit(Rule::LoginFailures, &account).await;
+            }
+            Err(e.into())
+        }
+    }
+}
+
+/// Accounts are counted under a digest of the name as typed, case folded:
+/// fixed length whatever was sent, and the same for `Admin` and `admin`.
+fn account_key(username: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(username.trim().to_lowercase().as_bytes());
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
 pub async fn with_wechat(state: &AppState, code: String) -> ApiResult<TokenResponse> {

@@ -1,4 +1,4 @@
-use actix_web::{post, web};
+use actix_web::{post, web, HttpRequest};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
@@ -7,6 +7,7 @@ use crate::app::AppState;
 use crate::auth::login as flows;
 use crate::error::{ApiResult, Problem};
 use crate::extract::Json;
+use crate::limits::client_ip;
 use crate::responses::Body;
 use crate::views::TokenResponse;
 
@@ -40,13 +41,20 @@ pub struct RefreshRequest {
         (status = 422, description = "A field is missing or of the wrong type", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:validation.failed", "title": "请求参数有误", "status": 422, "code": "validation.failed"})),
         (status = 401, description = "Wrong username or password, or the account is disabled (`auth.invalid_credentials`)", body = Problem, content_type = "application/problem+json",
          example = json!({"type": "urn:mashangban:problem:auth.invalid_credentials", "title": "用户名或密码错误", "status": 401, "code": "auth.invalid_credentials"})),
+        (status = 429, description = "Too many attempts from this address (`rate.limited`), or too many wrong passwords for this account (`auth.too_many_failures`: even the right one waits); retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json",
+         example = json!({"type": "urn:mashangban:problem:auth.too_many_failures", "title": "密码错误次数过多，请稍后再试", "status": 429, "code": "auth.too_many_failures", "detail": "请在 180 秒后重试"})),
         Body,
     )
 )]
 #[post("/api/v1/auth/login")]
-pub async fn login(state: web::Data<AppState>, body: Json<LoginRequest>) -> ApiResult<web::Json<TokenResponse>> {
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Json<LoginRequest>,
+) -> ApiResult<web::Json<TokenResponse>> {
     let LoginRequest { username, password } = body.0;
-    Ok(web::Json(flows::with_password(&state, username, password).await?))
+    let ip = client_ip(&req, state.limits.config.trusted_proxies);
+    Ok(web::Json(flows::with_password(&state, &ip, username, password).await?))
 }
 
 /// Log in with WeChat (residents, party members)

@@ -11,7 +11,8 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::responses::{Auth, Path, Query};
+use crate::limits::{client_ip, Rule};
+use crate::responses::{Auth, Path, Query, Throttled};
 use crate::routes::printing::FileBytes;
 
 /// An uploaded photo: put its `id` in an order's or a resolution's `photos`.
@@ -82,7 +83,7 @@ pub struct MediaUpload {
         (status = 413, description = "Larger than `MSB_MEDIA_MAX_BYTES` (`media.too_large`)", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:media.too_large", "title": "文件超过 10 MB", "status": 413, "code": "media.too_large"})),
         (status = 415, description = "Not a JPEG, PNG or WebP by its bytes (`media.unsupported_type`), or not multipart", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:media.unsupported_type", "title": "仅支持 JPEG、PNG、WebP 图片", "status": 415, "code": "media.unsupported_type"})),
         (status = 422, description = "No file, two files, an empty file, a damaged or cut-off picture, or one of too many pixels (`media.*`)", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:media.invalid_image", "title": "请求参数有误", "status": 422, "code": "media.invalid_image"})),
-        Auth,
+        Auth, Throttled,
     )
 )]
 #[post("/api/v1/media")]
@@ -92,6 +93,8 @@ pub async fn upload_media(
     req: HttpRequest,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
+    state.limits.hit(Rule::UploadUser, &caller.0.user_id.to_string()).await?;
+    state.limits.hit(Rule::UploadIp, &client_ip(&req, state.limits.config.trusted_proxies)).await?;
     let config = &state.config.media;
     let upload = crate::upload::receive(&req, payload, &config.incoming_dir, config.max_bytes).await?;
     let key = req.headers().get("idempotency-key").map(|v| upload.key(v.to_str().unwrap_or_default())).transpose()?;

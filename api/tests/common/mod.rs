@@ -42,6 +42,8 @@ pub fn config_with(wechat_base: &str, changes: &[(&str, &str)]) -> Config {
         ("MSB_SSE_HEARTBEAT_MS", "300".to_owned()),
         ("MSB_MEDIA_DIR", media_dir()),
         ("MSB_POSTER_PAGE", wxa::PUBLISHED_PAGE.to_owned()),
+        // Tests submit and log in far faster than people; api/tests/limits.rs turns the limits on.
+        ("MSB_RATE_LIMITS", "off".to_owned()),
     ];
     for (name, value) in changes {
         pairs.retain(|(n, _)| n != name);
@@ -169,8 +171,23 @@ impl TestApp {
     }
 
     async fn build(db: Db, redis: Option<Redis>, changes: &[(&str, &str)]) -> TestApp {
+        Self::adjusted_with_redis(db, redis, changes, |_| {}).await
+    }
+
+    /// An app whose state the test changes before it serves (a limiter on a test clock).
+    pub async fn adjusted(db: Db, changes: &[(&str, &str)], adjust: impl FnOnce(&mut AppState)) -> TestApp {
+        Self::adjusted_with_redis(db, None, changes, adjust).await
+    }
+
+    async fn adjusted_with_redis(
+        db: Db,
+        redis: Option<Redis>,
+        changes: &[(&str, &str)],
+        adjust: impl FnOnce(&mut AppState),
+    ) -> TestApp {
         let wechat = FakeWechat::start().await;
-        let state = AppState::with_db(config_with(&wechat.url, changes), db, redis).unwrap();
+        let mut state = AppState::with_db(config_with(&wechat.url, changes), db, redis).unwrap();
+        adjust(&mut state);
         let app = test::init_service(app(state.clone())).await;
         let app = actix_service::ServiceExt::map(app, |res: ServiceResponse<_>| res.map_into_boxed_body());
         TestApp { service: boxed::service(app), state, wechat }

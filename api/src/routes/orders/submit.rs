@@ -15,7 +15,8 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{parse_unchecked, shape_errors, JsonBytes};
-use crate::responses::{Auth, Body, Invalid};
+use crate::limits::{client_ip, Rule};
+use crate::responses::{Auth, Body, Invalid, Throttled};
 use crate::routes::order_views::OrderView;
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -131,7 +132,7 @@ fn idempotency_key(req: &HttpRequest, body: &[u8]) -> Result<Option<IdempotencyK
          headers(("Location" = String, description = "The new order's URL"),
                  ("Idempotent-Replayed" = String, description = "`true` when this answers a retry"))),
         (status = 409, description = "A request with this Idempotency-Key is in flight (`idempotency.in_flight`)", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:idempotency.in_flight", "title": "与现有数据冲突", "status": 409, "code": "idempotency.in_flight"})),
-        Auth, Body, Invalid,
+        Auth, Body, Invalid, Throttled,
     )
 )]
 #[post("/api/v1/orders")]
@@ -143,6 +144,8 @@ pub async fn submit_order(
 ) -> ApiResult<HttpResponse> {
     let key = idempotency_key(&req, &body.0)?;
     let command = parse_unchecked::<NewOrder>(&body.0)?.parse()?;
+    state.limits.hit(Rule::SubmitUser, &caller.0.user_id.to_string()).await?;
+    state.limits.hit(Rule::SubmitIp, &client_ip(&req, state.limits.config.trusted_proxies)).await?;
     let (detail, created) = usecase::submit(&state.db, state.content_check.as_ref(), caller.0, command, key).await?;
     let view = OrderView::of(detail, infra::ids::now_utc());
     Ok(HttpResponse::Created()
