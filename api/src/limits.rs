@@ -175,10 +175,9 @@ pub fn client_ip(req: &HttpRequest, hops: usize) -> String {
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty())
         .collect();
-    match forwarded.len().checked_sub(hops) {
-        Some(i) => forwarded.get(i).and_then(|s| s.parse::<std::net::IpAddr>().ok()).map_or(peer, |ip| ip.to_string()),
-        None => forwarded.first().and_then(|s| s.parse::<std::net::IpAddr>().ok()).map_or(peer, |ip| ip.to_string()),
-    }
+    // Fewer entries than proxies: all were written by ours, the first is the client.
+    let outermost = forwarded.get(forwarded.len().saturating_sub(hops));
+    outermost.and_then(|s| s.parse::<std::net::IpAddr>().ok()).map_or(peer, |ip| ip.to_string())
 }
 
 #[cfg(test)]

@@ -7,9 +7,8 @@ mod common;
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
-use common::{PrivateRedis, TestApp};
+use common::{Nodes, PrivateRedis, TestApp};
 use infra::both_backends;
 use infra::limit::Limiter;
 use serde_json::{json, Value};
@@ -168,15 +167,7 @@ async fn limits_hold_across_two_server_processes_sharing_redis() {
     let bases = [format!("http://127.0.0.1:{pa}"), format!("http://127.0.0.1:{pb}")];
     let http = reqwest::Client::new();
     for base in &bases {
-        let mut ready = false;
-        for _ in 0..300 {
-            if http.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
-                ready = true;
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        assert!(ready, "node {base} not ready in 30 s");
+        assert!(common::ready(&http, base).await, "node {base} not ready in 30 s");
     }
     let login = |base: &str, password: &str| {
         http.post(format!("{base}/api/v1/auth/login")).json(&json!({"username": "admin", "password": password})).send()
@@ -208,16 +199,4 @@ async fn limits_hold_across_two_server_processes_sharing_redis() {
     }
     assert_eq!(statuses, [201, 201, 201, 429, 429], "three in the hour, whichever node takes them");
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// The server processes, stopped however the test ends.
-struct Nodes(Vec<std::process::Child>);
-
-impl Drop for Nodes {
-    fn drop(&mut self) {
-        for n in &mut self.0 {
-            let _ = n.kill();
-            let _ = n.wait();
-        }
-    }
 }

@@ -9,7 +9,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Sse, TestApp};
+use common::{Nodes, Sse, TestApp};
 use infra::both_backends;
 use serde_json::{json, Value};
 
@@ -131,14 +131,7 @@ async fn two_nodes_fan_events_out_through_redis() {
     let (base_a, base_b) = (format!("http://127.0.0.1:{pa}"), format!("http://127.0.0.1:{pb}"));
     let http = reqwest::Client::new();
     for (base, port) in [(&base_a, pa), (&base_b, pb)] {
-        let mut ready = false;
-        for _ in 0..300 {
-            if http.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
-                ready = true;
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let ready = common::ready(&http, base).await;
         let log = std::fs::read_to_string(dir.join(format!("node-{port}.log"))).unwrap_or_default();
         assert!(ready, "node on {port} not ready in 30 s: {log}");
     }
@@ -184,19 +177,6 @@ async fn two_nodes_fan_events_out_through_redis() {
     assert_eq!(missed.data.unwrap()["order"]["description"], "错过的");
 
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// The server processes, stopped however the test ends (a panic included), so
-/// that none outlives it holding the test's output open.
-struct Nodes(Vec<std::process::Child>);
-
-impl Drop for Nodes {
-    fn drop(&mut self) {
-        for n in &mut self.0 {
-            let _ = n.kill();
-            let _ = n.wait();
-        }
-    }
 }
 
 /// While Redis is away each node still wakes its own consoles; when it returns,

@@ -506,3 +506,27 @@ impl Drop for PrivateRedis {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// Server processes of a test, stopped however the test ends (a panic included),
+/// so that none outlives it holding the test's output open.
+pub struct Nodes(pub Vec<std::process::Child>);
+
+impl Drop for Nodes {
+    fn drop(&mut self) {
+        for n in &mut self.0 {
+            let _ = n.kill();
+            let _ = n.wait();
+        }
+    }
+}
+
+/// Waits up to 30 s for a server process's `/readyz`; false if it never answered.
+pub async fn ready(http: &reqwest::Client, base: &str) -> bool {
+    for _ in 0..300 {
+        if http.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}
