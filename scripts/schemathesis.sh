@@ -34,10 +34,12 @@ for who in admin staff resident; do
     "$venv/bin/schemathesis" run openapi/openapi.json --url "$base" \
         -H "Authorization: Bearer $token" --checks "$checks" \
         --max-examples "${MSB_SCHEMATHESIS_EXAMPLES:-40}" --phases examples,coverage,fuzzing \
+        ${MSB_SCHEMATHESIS_SEED:+--seed "$MSB_SCHEMATHESIS_SEED"} \
         --exclude-path /api/v1/auth/wechat --exclude-path /api/v1/me/phone --exclude-path /api/v1/events/stream --no-color || status=1
 done
 if grep -q 'panicked' "$work/out.log"; then
-    echo "the server panicked during the run" >&2
+    echo "the server panicked during the run:" >&2
+    grep -B 3 -A 20 'panicked' "$work/out.log" >&2
     status=1
 fi
 exit $status

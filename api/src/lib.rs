@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod gen_cli;
 pub mod limits;
+pub mod logs;
 pub mod middleware;
 pub mod openapi;
 pub mod outbox_table;

@@ -121,3 +121,63 @@ async fn cors_answers_only_the_configured_origins() {
     assert!(exposed.contains("x-request-id"), "{exposed}");
     let _ = std::fs::remove_file(path);
 }
+
+/// `MSB_LOG_FORMAT=json`: every line the real binary writes is one JSON
+/// object, and each request leaves an access line with its route, status and
+/// the request id the client sent, so an operator finds it from a screenshot.
+#[actix_web::test]
+async fn json_logs_carry_the_request_id_of_every_request() {
+    let dir = std::env::temp_dir().join(format!("msb-logs-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db_url = format!("sqlite://{}", dir.join("msb.db").display());
+    let log = dir.join("server.log");
+    let bin = env!("CARGO_BIN_EXE_mashangban");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = std::process::Command::new(bin)
+        .args(["serve", "--seed"])
+        .current_dir(&dir)
+        .env("DATABASE_URL", &db_url)
+        .env_remove("REDIS_URL")
+        .env("MSB_BIND", format!("127.0.0.1:{port}"))
+        .env("MSB_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let nodes = common::Nodes(vec![child]);
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    assert!(common::ready(&http, &base).await, "server not ready in 30 s");
+    let r = http.get(format!("{base}/api/v1/me")).header("X-Request-Id", "screenshot-4711").send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    drop(nodes);
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    assert!(lines.iter().all(|l| l["timestamp"].is_string() && l["level"].is_string()), "{text}");
+    let access = lines
+        .iter()
+        .find(|l| l["span"]["request_id"] == "screenshot-4711" && l["fields"]["message"] == "close")
+        .unwrap_or_else(|| panic!("no access line with the request id:\n{text}"));
+    assert_eq!(access["span"]["http.route"], "/api/v1/me", "{access}");
+    assert_eq!(access["span"]["http.status_code"], 401, "{access}");
+    assert!(access["fields"]["time.busy"].is_string(), "the time spent: {access}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_unknown_log_format_stops_the_binary_with_a_clear_error() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mashangban"))
+        .arg("openapi")
+        .env("MSB_LOG_FORMAT", "xml")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("MSB_LOG_FORMAT must be text or json"), "{err}");
+}
