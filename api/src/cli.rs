@@ -1,12 +1,9 @@
 //! The `mashangban` command line: serve (default), migrate, seed, openapi,
 //! user create, token.
 
-use std::io::BufRead;
-
 use actix_web::HttpServer;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
-use domain::actor::Role;
 use infra::seed;
 use infra::usecase::people;
 use tracing_actix_web::TracingLogger;
@@ -111,6 +108,12 @@ pub enum UserCommand {
         #[arg(long)]
         phone: Option<String>,
     },
+    /// Disable an account: its logins end at once
+    Disable { username: String },
+    /// Enable a disabled account
+    Enable { username: String },
+    /// Give an account a one-time password (printed once) and end its logins
+    ResetPassword { username: String },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -172,9 +175,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = AppState::connect(Config::from_env()?).await?;
             crate::print_cli::run(&state, community, out, format).await
         }
-        Command::User { command: UserCommand::Create { username, display_name, role, region, phone } } => {
+        Command::User { command } => {
             let state = AppState::connect(Config::from_env()?).await?;
-            create_user(&state, username, display_name, role, region, phone).await
+            crate::account_cli::run(&state, command).await
         }
         Command::Token { username } => {
             let config = Config::from_env()?;
@@ -367,28 +370,4 @@ fn print_banner(state: &AppState, addr: String) {
         }
     }
     println!("\nThen: curl {base}/api/v1/me -H \"Authorization: Bearer $TOKEN\"\n");
-}
-
-async fn create_user(
-    state: &AppState,
-    username: String,
-    display_name: String,
-    role: String,
-    region: Option<String>,
-    phone: Option<String>,
-) -> anyhow::Result<()> {
-    let role: Role = role.parse()?;
-    let password = match std::env::var("MSB_NEW_PASSWORD") {
-        Ok(p) => p,
-        Err(_) => {
-            eprintln!("password for {username} (one line on stdin):");
-            let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line)?;
-            line.trim_end_matches(['\r', '\n']).to_owned()
-        }
-    };
-    let new = people::NewStaffAccount { username, display_name, password, role, region, phone };
-    let created = people::create_staff(&state.db, new).await?;
-    println!("created {} ({}) as {}", created.username.as_deref().unwrap_or(""), created.id, role.as_str());
-    Ok(())
 }

@@ -1,5 +1,6 @@
 //! mashangban's HTTP API (actix-web) and the wiring of the `mashangban` binary.
 
+pub mod account_cli;
 pub mod app;
 pub mod auth;
 pub mod cli;

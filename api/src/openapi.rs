@@ -33,6 +33,7 @@ to the same path instead. Display names of statuses, kinds and roles come from `
         (name = "orders", description = "点单 派单 接单 抢单 评单: the closed loop"),
         (name = "stats", description = "三率 and the counts of a street, community or grid, by region, category or day"),
         (name = "people", description = "Party members, organisations, volunteer teams, departments"),
+        (name = "accounts", description = "Staff accounts: create with a one-time password, change role or region, disable, reset"),
         (name = "notifications", description = "The in-app inbox: what the system told you"),
         (name = "webhooks", description = "Signed notifications POSTed to receivers admins register"),
         (name = "deliveries", description = "The notification queue for operators: sent, failed, dead, retried"),

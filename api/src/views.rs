@@ -47,6 +47,8 @@ pub struct UserView {
     pub roles: Vec<GrantView>,
     /// True when any role is a staff role (password login, works an inbox).
     pub is_staff: bool,
+    /// Signed in with a one-time password: change it (`POST /api/v1/me/password`) before anything else.
+    pub must_change_password: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -100,6 +102,7 @@ impl From<domain::user::Profile> for UserView {
                 .into_iter()
                 .map(|g| GrantView { role: g.role, label: g.role.label().into(), region: g.region.map(Into::into) })
                 .collect(),
+            must_change_password: p.must_change_password,
             created_at: p.created_at,
         }
     }

@@ -76,6 +76,31 @@ both_backends! {
     }
 
     #[actix_web::test]
+    async fn wrong_current_passwords_count_as_failed_logins_of_the_account(db) {
+        db.run(|c| infra::seed::run(c, true)).await.unwrap();
+        let (now, clock) = test_clock();
+        let changes = limits(&[("MSB_RATE_LOGIN_FAILURES", "5/15m")]);
+        let app = TestApp::adjusted(db, &changes, |s| {
+            s.limits = s.limits.clone().with_limiter(Limiter::local().with_clock(clock));
+        })
+        .await;
+        // A stolen access token guesses the password no faster than logins could.
+        let token = app.token("dd-grid1", "demo").await;
+        let change = |current: &str| json!({"current_password": current, "new_password": "a new secret"});
+        for i in 0..5 {
+            let r = app.post("/api/v1/me/password", change(&format!("guess-{i}")), Some(&token)).await;
+            assert_eq!((r.status.as_u16(), r.body["errors"][0]["code"].as_str()), (422, Some("wrong_password")), "guess {i}");
+        }
+        let r = app.post("/api/v1/me/password", change("demo"), Some(&token)).await;
+        assert_eq!((r.status.as_u16(), r.code()), (429, "auth.too_many_failures"), "the right one waits too");
+        assert_eq!(login(&app, "dd-grid1", "demo").await.status, 429, "and so does a login to the account");
+
+        now.fetch_add(180_000, Ordering::SeqCst);
+        assert_eq!(app.post("/api/v1/me/password", change("demo"), Some(&token)).await.status, 200);
+        assert_eq!(login(&app, "dd-grid1", "a new secret").await.status, 200);
+    }
+
+    #[actix_web::test]
     async fn logins_from_one_address_and_submissions_of_one_user_are_counted(db) {
         db.run(|c| infra::seed::run(c, true)).await.unwrap();
         let (now, clock) = test_clock();

@@ -47,7 +47,7 @@ both_backends! {
             let hash = infra::password::hash("a long and private password")?;
             for a in accounts.iter().filter(|a| a.password.is_some()) {
                 let user = infra::repo::users::find_by_username(c, &a.username)?.unwrap();
-                infra::repo::users::set_password(c, user.uuid()?, &hash)?;
+                infra::repo::users::set_password(c, user.uuid()?, &hash, false)?;
             }
             Ok(())
         })

@@ -18,13 +18,23 @@ pub fn parse_username(raw: &str) -> Result<String, DomainError> {
     }
 }
 
-pub fn check_new_password(raw: &str) -> Result<(), DomainError> {
+/// A password someone picks: 8–128 characters. `field` names it in the error.
+pub fn check_new_password(field: &str, raw: &str) -> Result<(), DomainError> {
     let len = raw.chars().count();
     if len < MIN_PASSWORD_LEN {
-        return Err(DomainError::field("password", "too_short", format!("密码至少需要 {MIN_PASSWORD_LEN} 个字符")));
+        return Err(DomainError::field(field, "too_short", format!("密码至少需要 {MIN_PASSWORD_LEN} 个字符")));
     }
     if len > 128 {
-        return Err(DomainError::field("password", "too_long", "密码不能超过 128 个字符"));
+        return Err(DomainError::field(field, "too_long", "密码不能超过 128 个字符"));
+    }
+    Ok(())
+}
+
+/// A password change: the new one must be a good one and not the current one.
+pub fn check_password_change(current: &str, new: &str) -> Result<(), DomainError> {
+    check_new_password("new_password", new)?;
+    if current == new {
+        return Err(DomainError::field("new_password", "same_as_current", "新密码不能与当前密码相同"));
     }
     Ok(())
 }
@@ -47,8 +57,22 @@ mod tests {
 
     #[test]
     fn passwords() {
-        assert!(check_new_password("short").is_err());
-        assert!(check_new_password("long enough").is_ok());
+        assert!(check_new_password("password", "short").is_err());
+        assert!(check_new_password("password", "long enough").is_ok());
+        assert!(check_new_password("password", &"x".repeat(129)).is_err());
+        // (current, new, the code of the refusal)
+        let cases = [
+            ("k7mq-3hxa-w9pe", "my own secret", None),
+            ("k7mq-3hxa-w9pe", "k7mq-3hxa-w9pe", Some("same_as_current")),
+            ("k7mq-3hxa-w9pe", "short", Some("too_short")),
+        ];
+        for (current, new, want) in cases {
+            let got = check_password_change(current, new).err().map(|e| match e {
+                DomainError::Validation(errors) => (errors[0].field.clone(), errors[0].code),
+                other => panic!("{other:?}"),
+            });
+            assert_eq!(got, want.map(|code| ("new_password".to_owned(), code)), "{new}");
+        }
     }
 }
 
@@ -70,6 +94,10 @@ pub struct Profile {
     pub phone_verified: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub grants: Vec<RoleGrant>,
+    /// Disabled by an administrator: no login, refresh or call works.
+    pub disabled: bool,
+    /// Given a one-time password: only `POST /api/v1/me/password` works until it is changed.
+    pub must_change_password: bool,
 }
 
 impl Profile {

@@ -28,9 +28,30 @@ pub fn verify_dummy(password: &str) {
     }
 }
 
+/// A one-time password an administrator reads out or sends: 12 letters and
+/// digits in groups of four (`k7mq-3hxa-w9pe`), none that look alike (no
+/// 0/o, 1/l/i), about 59 bits from a CSPRNG seeded by the system.
+pub fn one_time() -> String {
+    use rand::seq::IndexedRandom;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    let chars: Vec<char> = (0..12).filter_map(|_| ALPHABET.choose(&mut rng).map(|b| char::from(*b))).collect();
+    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_time_passwords_are_readable_and_differ() {
+        let a = one_time();
+        assert_eq!(a.len(), 14, "{a}");
+        assert!(a.split('-').all(|g| g.len() == 4 && g.bytes().all(|b| b.is_ascii_alphanumeric())), "{a}");
+        assert!(!a.contains(['0', 'o', '1', 'l', 'i']), "{a}");
+        assert!(domain::user::check_new_password("password", &a).is_ok());
+        assert_ne!(a, one_time());
+    }
 
     #[test]
     fn round_trip() {

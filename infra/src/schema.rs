@@ -65,6 +65,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         phone_verified_at -> Nullable<Timestamp>,
+        must_change_password -> Bool,
     }
 }
 

@@ -270,6 +270,7 @@ fn seed_account(
         created_at: at,
         updated_at: at,
         phone_verified_at: None,
+        must_change_password: false,
     };
     users::insert(conn, &row)?;
     let region = account.region.as_deref().map(|c| region_id(conn, c)).transpose()?;

@@ -133,7 +133,7 @@ both_backends! {
         let community = regions::find_by_code(&mut conn, "diandeng").unwrap().unwrap();
         let staff = |username: &str, role, region: uuid::Uuid| users::NewStaff {
             username: username.into(), password_hash: "x".into(), display_name: "测试".into(),
-            phone: None, role, region_id: Some(region),
+            phone: None, role, region_id: Some(region), must_change_password: false,
         };
         users::create_staff(&mut conn, staff("grid-new", Role::GridWorker, grid.id)).unwrap();
         let wrong = infra::db::write_tx(&mut conn, |c| users::create_staff(c, staff("grid-bad", Role::GridWorker, community.id)));
@@ -159,7 +159,7 @@ both_backends! {
         assert!(in_use.contains(&"admin".to_owned()));
         assert_eq!(in_use.len(), 10);
         let admin = users::find_by_username(&mut conn, "admin").unwrap().unwrap().uuid().unwrap();
-        users::set_password(&mut conn, admin, &infra::password::hash("a much better secret").unwrap()).unwrap();
+        users::set_password(&mut conn, admin, &infra::password::hash("a much better secret").unwrap(), false).unwrap();
         assert!(!seed::fixture_passwords_in_use(&mut conn).unwrap().contains(&"admin".to_owned()));
     }
 

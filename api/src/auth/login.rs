@@ -78,3 +78,27 @@ pub async fn with_refresh(state: &AppState, raw: String) -> ApiResult<TokenRespo
     let (profile, refresh) = auth::refresh(&state.db, raw, refresh_ttl(state)).await?;
     answer(state, profile.into(), refresh)
 }
+
+/// The owner changes their password. A wrong current password counts as a
+/// failed login of the account (so a stolen access token cannot guess it
+/// faster than a login could), and answers 422 on `current_password`.
+pub async fn change_password(
+    state: &AppState,
+    user_id: Uuid,
+    current: String,
+    new: String,
+) -> ApiResult<TokenResponse> {
+    let profile = infra::usecase::people::get_profile(&state.db, user_id).await?;
+    let account = account_key(profile.username.as_deref().unwrap_or_default());
+    state.limits.peek(Rule::LoginFailures, &account).await?;
+    match auth::change_password(&state.db, user_id, current, new, refresh_ttl(state)).await? {
+        auth::PasswordChange::Changed { profile, refresh_token } => {
+            state.limits.clear(Rule::LoginFailures, &account).await;
+            answer(state, profile.into(), refresh_token)
+        }
+        auth::PasswordChange::WrongCurrent => {
+            let _counted = state.limits.hit(Rule::LoginFailures, &account).await;
+            Err(DomainError::field("current_password", "wrong_password", "当前密码不正确").into())
+        }
+    }
+}

@@ -4,11 +4,11 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::app::AppState;
-use crate::auth::Caller;
+use crate::auth::{login, AuthUser, Caller};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::Json;
 use crate::responses::{Auth, Body};
-use crate::views::UserView;
+use crate::views::{TokenResponse, UserView};
 
 /// The signed-in user: profile, roles and the region each role covers
 ///
@@ -71,4 +71,40 @@ pub async fn verify_my_phone(
     }
     let profile = infra::usecase::people::verify_phone(&state.db, &state.tokens, caller.0, body.0.code).await?;
     Ok(web::Json(profile.into()))
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+pub struct PasswordChangeRequest {
+    /// The password signed in with (a one-time password included).
+    #[schema(min_length = 1, max_length = 128)]
+    #[validate(length(min = 1, max = 128, code = "length"))]
+    pub current_password: String,
+    #[schema(min_length = 8, max_length = 128)]
+    pub new_password: String,
+}
+
+/// Change my password (the way out of a one-time password)
+///
+/// Works while the account must change its password, when every other call answers 403
+/// `auth.password_change_required`. Ends every other login of the account and answers a fresh
+/// token pair. Wrong current passwords count as failed logins of the account.
+#[utoipa::path(
+    post, path = "/api/v1/me/password", operation_id = "change_my_password", tag = "auth", security(("bearer" = [])),
+    request_body = PasswordChangeRequest,
+    responses(
+        (status = 200, description = "Changed: a new token pair; earlier refresh tokens no longer work", body = TokenResponse),
+        (status = 409, description = "The account signs in with WeChat and has no password", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:account.no_password", "title": "该账号使用微信登录，没有密码", "status": 409, "code": "account.no_password"})),
+        (status = 422, description = "`current_password` wrong, or `new_password` too short, too long or the same", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:validation.failed", "title": "请求参数有误", "status": 422, "code": "validation.failed"})),
+        (status = 429, description = "Too many wrong passwords for this account", body = Problem, content_type = "application/problem+json", example = json!({"type": "urn:mashangban:problem:auth.too_many_failures", "title": "密码错误次数过多，请稍后再试", "status": 429, "code": "auth.too_many_failures"})),
+        Auth, Body,
+    )
+)]
+#[post("/api/v1/me/password")]
+pub async fn change_my_password(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Json<PasswordChangeRequest>,
+) -> ApiResult<web::Json<TokenResponse>> {
+    let body = body.0;
+    Ok(web::Json(login::change_password(&state, user.user_id, body.current_password, body.new_password).await?))
 }

@@ -5,6 +5,7 @@
 //! and, through utoipa-actix-web, documents it in the spec from the same call,
 //! so a route cannot be served without being documented or the other way round.
 
+pub mod accounts;
 pub mod auth;
 pub mod categories;
 pub mod deliveries;
@@ -37,6 +38,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(auth::refresh)
         .service(me::me)
         .service(me::verify_my_phone)
+        .service(me::change_my_password)
+        .service(accounts::list_accounts)
+        .service(accounts::create_account)
+        .service(accounts::get_account)
+        .service(accounts::update_account)
+        .service(accounts::disable_account)
+        .service(accounts::enable_account)
+        .service(accounts::reset_account_password)
         .service(notifications::list_my_notifications)
         .service(notifications::count_my_unread_notifications)
         .service(notifications::mark_notification_read)

@@ -1,6 +1,7 @@
 //! Storage, one module per aggregate. Functions take `&mut AnyConnection` so a
 //! use case can compose several inside one transaction.
 
+pub mod accounts;
 pub mod categories;
 pub mod checks;
 pub mod idempotency;

@@ -108,3 +108,17 @@ fn revoke_family(conn: &mut AnyConnection, family_id: &str) -> Result<(), Domain
     tracing::warn!(refresh.family = family_id, "refresh token reused: family revoked");
     Ok(())
 }
+
+/// Ends every login of the user (a disabled account, a reset or changed
+/// password): no refresh token of theirs works afterwards. Returns how many
+/// live tokens were revoked.
+pub fn revoke_all(conn: &mut AnyConnection, user_id: Uuid) -> Result<usize, DomainError> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user_id.to_string()))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(now()))
+    .execute(conn)
+    .map_err(storage)
+}

@@ -26,6 +26,8 @@ pub struct UserRow {
     pub updated_at: NaiveDateTime,
     /// Set when WeChat vouched for `phone` (getPhoneNumber).
     pub phone_verified_at: Option<NaiveDateTime>,
+    /// A one-time password was given: only changing it is allowed.
+    pub must_change_password: bool,
 }
 
 impl UserRow {
@@ -96,6 +98,9 @@ pub fn actor(conn: &mut AnyConnection, user_id: Uuid) -> Result<Actor, DomainErr
     if user.disabled {
         return Err(DomainError::Unauthorized { code: "auth.user_disabled" });
     }
+    if user.must_change_password {
+        return Err(DomainError::forbidden("auth.password_change_required", "请先修改初始密码（POST /api/v1/me/password）"));
+    }
     let grants = grants(conn, user_id)?
         .into_iter()
         .map(|g| Grant {
@@ -145,6 +150,8 @@ pub struct NewStaff {
     pub phone: Option<String>,
     pub role: Role,
     pub region_id: Option<Uuid>,
+    /// The password is a one-time password an administrator passes on.
+    pub must_change_password: bool,
 }
 
 /// Creates a password account with one grant, atomically with the caller's transaction.
@@ -165,6 +172,7 @@ pub fn create_staff(conn: &mut AnyConnection, new: NewStaff) -> Result<UserRow, 
         created_at: at,
         updated_at: at,
         phone_verified_at: None,
+        must_change_password: new.must_change_password,
     };
     diesel::insert_into(users::table).values(&row).execute(conn).map_err(|e| {
         if is_unique_violation(&e) {
@@ -203,6 +211,7 @@ pub fn upsert_wechat(conn: &mut AnyConnection, openid: &str, unionid: Option<&st
         created_at: at,
         updated_at: at,
         phone_verified_at: None,
+        must_change_password: false,
     };
     match diesel::insert_into(users::table).values(&row).execute(conn) {
         Ok(_) => {
@@ -217,11 +226,19 @@ pub fn upsert_wechat(conn: &mut AnyConnection, openid: &str, unionid: Option<&st
     }
 }
 
-// Tests call these; the staff-account API (disable, reset password) will.
-#[cfg_attr(not(feature = "testing"), allow(dead_code))]
-pub fn set_password(conn: &mut AnyConnection, user_id: Uuid, password_hash: &str) -> Result<(), DomainError> {
+/// A new password; `must_change` when it is a one-time password someone else chose.
+pub fn set_password(
+    conn: &mut AnyConnection,
+    user_id: Uuid,
+    password_hash: &str,
+    must_change: bool,
+) -> Result<(), DomainError> {
     diesel::update(users::table.find(user_id.to_string()))
-        .set((users::password_hash.eq(password_hash), users::updated_at.eq(now())))
+        .set((
+            users::password_hash.eq(password_hash),
+            users::must_change_password.eq(must_change),
+            users::updated_at.eq(now()),
+        ))
         .execute(conn)
         .map_err(storage)?;
     Ok(())
@@ -239,7 +256,6 @@ pub fn insert(conn: &mut AnyConnection, row: &UserRow) -> Result<(), DomainError
 }
 
 /// A disabled account cannot log in, refresh, or use a token it still holds.
-#[cfg_attr(not(feature = "testing"), allow(dead_code))]
 pub fn set_disabled(conn: &mut AnyConnection, user_id: Uuid, disabled: bool) -> Result<(), DomainError> {
     diesel::update(users::table.find(user_id.to_string()))
         .set((users::disabled.eq(disabled), users::updated_at.eq(now())))
@@ -285,6 +301,7 @@ pub fn insert_plain(
         created_at: at,
         updated_at: at,
         phone_verified_at: None,
+        must_change_password: false,
     };
     diesel::insert_into(users::table).values(&row).execute(conn).map_err(storage)?;
     Ok(id)

@@ -69,3 +69,50 @@ pub async fn refresh(db: &Db, raw: String, ttl: Duration) -> Result<(Profile, St
         .await?;
     rotation.map_err(|code| DomainError::Unauthorized { code })
 }
+
+/// What a password change came to.
+#[derive(Debug)]
+pub enum PasswordChange {
+    /// Changed: every earlier login is ended, and this one starts afresh.
+    Changed { profile: Profile, refresh_token: String },
+    /// The current password given was wrong (the caller counts it as a failed login).
+    WrongCurrent,
+}
+
+/// The owner sets their own password (the way out of a one-time password).
+/// Every refresh token of theirs is revoked; a new family starts.
+pub async fn change_password(
+    db: &Db,
+    user_id: Uuid,
+    current: String,
+    new: String,
+    ttl: Duration,
+) -> Result<PasswordChange, DomainError> {
+    domain::user::check_password_change(&current, &new)?;
+    let user = db.run(move |c| users::get(c, user_id)).await?;
+    if user.disabled {
+        return Err(DomainError::Unauthorized { code: "auth.user_disabled" });
+    }
+    let Some(stored) = user.password_hash else {
+        return Err(DomainError::conflict("account.no_password", "该账号使用微信登录，没有密码"));
+    };
+    let hashed = tokio::task::spawn_blocking(move || {
+        if password::verify(&current, &stored) {
+            password::hash(&new).map(Some)
+        } else {
+            Ok(None)
+        }
+    })
+    .await
+    .map_err(storage)??;
+    let Some(hashed) = hashed else {
+        return Ok(PasswordChange::WrongCurrent);
+    };
+    db.write(move |c| {
+        users::set_password(c, user_id, &hashed, false)?;
+        tokens::revoke_all(c, user_id)?;
+        let refresh_token = tokens::issue(c, user_id, None, ttl)?;
+        Ok(PasswordChange::Changed { profile: profile(c, user_id)?, refresh_token })
+    })
+    .await
+}

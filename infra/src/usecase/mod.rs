@@ -3,6 +3,7 @@
 //! outbox rows, and build the answer. Callers (the API, the CLI) never open
 //! transactions or see storage types.
 
+pub mod accounts;
 pub mod auth;
 pub mod categories;
 pub mod export;

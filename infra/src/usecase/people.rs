@@ -22,6 +22,8 @@ pub(crate) fn profile(conn: &mut AnyConnection, user_id: Uuid) -> Result<Profile
         phone: user.phone,
         created_at: user.created_at.and_utc(),
         grants: users::grants(conn, user_id)?,
+        disabled: user.disabled,
+        must_change_password: user.must_change_password,
     })
 }
 
@@ -135,11 +137,9 @@ pub struct NewStaffAccount {
 pub async fn create_staff(db: &Db, new: NewStaffAccount) -> Result<Profile, DomainError> {
     let username = domain::user::parse_username(&new.username)?;
     let display_name = domain::user::parse_display_name(&new.display_name)?;
-    if !new.role.is_staff() && new.role != Role::OrgMember {
-        return Err(DomainError::field("role", "not_staff", format!("{}使用微信登录，无需创建账号", new.role.label())));
-    }
+    domain::account::check_account_role("role", new.role)?;
     let phone = new.phone.as_deref().map(domain::contact::Phone::parse).transpose()?.map(String::from);
-    domain::user::check_new_password(&new.password)?;
+    domain::user::check_new_password("password", &new.password)?;
     let secret = new.password;
     let password_hash = tokio::task::spawn_blocking(move || password::hash(&secret)).await.map_err(storage)??;
     let role = new.role;
@@ -154,8 +154,18 @@ pub async fn create_staff(db: &Db, new: NewStaffAccount) -> Result<Profile, Doma
                 Some(found.ok_or_else(|| DomainError::field("region", "not_found", format!("区域 {r} 不存在")))?.id)
             }
         };
-        let row =
-            users::create_staff(c, users::NewStaff { username, password_hash, display_name, phone, role, region_id })?;
+        let row = users::create_staff(
+            c,
+            users::NewStaff {
+                username,
+                password_hash,
+                display_name,
+                phone,
+                role,
+                region_id,
+                must_change_password: false,
+            },
+        )?;
         profile(c, row.uuid()?)
     })
     .await
