@@ -186,9 +186,17 @@ pub fn app(
         .wrap_fn(move |req, srv| {
             let id = edge::request_id(&req);
             let personal = edge::is_personal(&req);
+            let started = std::time::Instant::now();
             let answer = srv.call(req);
             async move {
                 let mut res = answer.await?;
+                let (method, status) = (res.request().method().clone(), res.status().as_u16());
+                crate::metrics::record_request(
+                    method.as_str(),
+                    res.request().match_pattern().as_deref(),
+                    status,
+                    started,
+                );
                 edge::finish(res.headers_mut(), &id, personal, production);
                 Ok(res)
             }

@@ -1,14 +1,12 @@
 //! The `mashangban` command line: serve (default), migrate, seed, openapi,
 //! user create, token.
 
-use actix_web::HttpServer;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use infra::seed;
 use infra::usecase::people;
-use tracing_actix_web::TracingLogger;
 
-use crate::app::{app, AppState};
+use crate::app::AppState;
 use crate::config::{Config, Env};
 
 #[derive(Debug, Parser)]
@@ -134,7 +132,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { seed } => serve(seed).await,
         Command::Sweep => {
             let state = AppState::connect(Config::from_env()?).await?;
-            let report = sweep_once(&state).await?;
+            let report = crate::serve::sweep_once(&state).await?;
             println!(
                 "sweep: {} overdue flagged, {} escalated, {} closed without rating",
                 report.overdue_flagged, report.escalated, report.auto_closed
@@ -218,88 +216,7 @@ async fn serve(seed_first: bool) -> anyhow::Result<()> {
     }
     check_prod_ready(&state).await?;
     crate::gen_cli::ensure_stats(&state).await?;
-    spawn_sweeper(state.clone());
-    spawn_dispatcher(state.clone());
-    let bind = state.config.bind.clone();
-    let server_state = state.clone();
-    let server =
-        HttpServer::new(move || app(server_state.clone()).wrap(TracingLogger::<crate::edge::RequestSpan>::new()))
-            .bind(&bind)
-            .with_context(|| format!("cannot listen on {bind}"))?;
-    let addrs = server.addrs();
-    print_banner(&state, addrs.first().map(ToString::to_string).unwrap_or(bind));
-    server.run().await?;
-    Ok(())
-}
-
-pub async fn sweep_once(state: &AppState) -> anyhow::Result<infra::usecase::sweep::SweepReport> {
-    let close_after = chrono::Duration::from_std(state.config.auto_close_after)?;
-    let report = infra::usecase::sweep::run(&state.db, infra::ids::now_utc(), close_after).await?;
-    // Photos nobody attached within a day, and parts of uploads a crash left behind.
-    let day = std::time::Duration::from_secs(24 * 3600);
-    let media = infra::usecase::media::sweep(&state.db, &state.media, &state.config.media.incoming_dir, day).await?;
-    if media.uploads + media.partial_files > 0 {
-        tracing::info!(uploads = media.uploads, partial_files = media.partial_files, "swept unattached media");
-    }
-    Ok(report)
-}
-
-/// Runs the sweeper in the background. Safe on every node at once: each
-/// change is conditional (flag once, close by version).
-fn spawn_sweeper(state: AppState) {
-    let every = state.config.sweep_interval;
-    if every.is_zero() {
-        return;
-    }
-    actix_web::rt::spawn(async move {
-        let mut tick = actix_web::rt::time::interval(every);
-        loop {
-            tick.tick().await;
-            match sweep_once(&state).await {
-                Ok(r) if r.overdue_flagged + r.escalated + r.auto_closed > 0 => {
-                    tracing::info!(
-                        overdue = r.overdue_flagged,
-                        escalated = r.escalated,
-                        closed = r.auto_closed,
-                        "sweep"
-                    )
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error.cause = %e, "sweep failed"),
-            }
-        }
-    });
-}
-
-/// Sends notifications in the background. Safe on every node at once: rows
-/// are claimed (`FOR UPDATE SKIP LOCKED` on PostgreSQL) before they are sent.
-fn spawn_dispatcher(state: AppState) {
-    let every = state.config.dispatch_interval;
-    if every.is_zero() {
-        return;
-    }
-    actix_web::rt::spawn(async move {
-        let channels = infra::usecase::notifications::channels(&state.db, &state.notify);
-        let mut tick = actix_web::rt::time::interval(every);
-        loop {
-            tick.tick().await;
-            match infra::notify::dispatch_all(&state.db, &channels, infra::ids::now_utc()).await {
-                Ok(r) if r.claimed() > 0 => tracing::info!(sent = r.sent, retry = r.retried, dead = r.dead, "dispatch"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error.cause = %e, "dispatch failed"),
-            }
-            // Texts and photos WeChat could not check when they came in.
-            if let Some(check) = &state.content_check {
-                match infra::usecase::moderation::check_pending(&state.db, check).await {
-                    Ok(r) if r.settled + r.postponed > 0 => {
-                        tracing::info!(settled = r.settled, postponed = r.postponed, "content checks")
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error.cause = %e, "content checks failed"),
-                }
-            }
-        }
-    });
+    crate::serve::serve(state, print_banner).await
 }
 
 /// With `MSB_ENV=prod`, refuses to serve while a demo fixture password works.

@@ -8,7 +8,7 @@ mod common;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-use common::{Nodes, PrivateRedis, TestApp};
+use common::{Nodes, PrivateRedis, Scratch, TestApp};
 use infra::both_backends;
 use infra::limit::Limiter;
 use serde_json::{json, Value};
@@ -163,36 +163,29 @@ async fn limits_hold_across_two_server_processes_sharing_redis() {
         return;
     }
     let redis = PrivateRedis::start();
-    let dir = std::env::temp_dir().join(format!("msb-limits-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let db_url = format!("sqlite://{}", dir.join("msb.db").display());
-    let bin = env!("CARGO_BIN_EXE_mashangban");
-    let seed = std::process::Command::new(bin).arg("seed").env("DATABASE_URL", &db_url).output().unwrap();
-    assert!(seed.status.success(), "{}", String::from_utf8_lossy(&seed.stderr));
-    let free = || std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let node = |port: u16| {
-        let mut cmd = std::process::Command::new(bin);
-        cmd.arg("serve")
-            .env("DATABASE_URL", &db_url)
-            .env("REDIS_URL", redis.url())
-            .env("MSB_BIND", format!("127.0.0.1:{port}"))
+    let scratch = Scratch::seeded("limits");
+    let node = || {
+        let (mut cmd, port) = scratch.server();
+        cmd.env("REDIS_URL", redis.url())
             .env("MSB_DISPATCH_INTERVAL_MS", "0")
             .env("MSB_SWEEP_INTERVAL_SECONDS", "0")
-            .env("RUST_LOG", "warn")
-            .env_remove("MSB_RATE_LIMITS");
+            .env_remove("MSB_RATE_LIMITS")
+            .stderr(std::fs::File::create(scratch.dir.join(format!("node-{port}.log"))).unwrap());
         for (name, value) in limits(&[("MSB_RATE_LOGIN_FAILURES", "4/1h"), ("MSB_RATE_SUBMIT_USER", "3/1h")]) {
             if !value.is_empty() {
                 cmd.env(name, value);
             }
         }
-        cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap()
+        (cmd.spawn().unwrap(), port)
     };
-    let (pa, pb) = (free(), free());
-    let _nodes = Nodes(vec![node(pa), node(pb)]);
+    let ((a, pa), (b, pb)) = (node(), node());
+    let _nodes = Nodes(vec![a, b]);
     let bases = [format!("http://127.0.0.1:{pa}"), format!("http://127.0.0.1:{pb}")];
     let http = reqwest::Client::new();
-    for base in &bases {
-        assert!(common::ready(&http, base).await, "node {base} not ready in 30 s");
+    for (base, port) in bases.iter().zip([pa, pb]) {
+        let ready = common::ready(&http, base).await;
+        let log = std::fs::read_to_string(scratch.dir.join(format!("node-{port}.log"))).unwrap_or_default();
+        assert!(ready, "node {base} not ready in 30 s: {log}");
     }
     let login = |base: &str, password: &str| {
         http.post(format!("{base}/api/v1/auth/login")).json(&json!({"username": "admin", "password": password})).send()
@@ -209,8 +202,7 @@ async fn limits_hold_across_two_server_processes_sharing_redis() {
         assert_eq!(r.json::<Value>().await.unwrap()["code"], "auth.too_many_failures");
     }
 
-    let token = std::process::Command::new(bin).args(["token", "jumin"]).env("DATABASE_URL", &db_url).output().unwrap();
-    let resident = String::from_utf8(token.stdout).unwrap().trim().to_owned();
+    let resident = scratch.token("jumin");
     let mut statuses = Vec::new();
     for i in 0..5 {
         let r = http
@@ -223,5 +215,4 @@ async fn limits_hold_across_two_server_processes_sharing_redis() {
         statuses.push(r.status().as_u16());
     }
     assert_eq!(statuses, [201, 201, 201, 429, 429], "three in the hour, whichever node takes them");
-    let _ = std::fs::remove_dir_all(&dir);
 }

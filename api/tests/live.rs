@@ -9,7 +9,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Nodes, Sse, TestApp};
+use common::{Nodes, Scratch, Sse, TestApp};
 use infra::both_backends;
 use serde_json::{json, Value};
 
@@ -103,36 +103,23 @@ async fn two_nodes_fan_events_out_through_redis() {
         infra::testing::service_missing("Redis", "the two-node live test needs it");
         return;
     }
-    let dir = std::env::temp_dir().join(format!("msb-live-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let db_url = format!("sqlite://{}", dir.join("msb.db").display());
-    let bin = env!("CARGO_BIN_EXE_mashangban");
-    let seed = std::process::Command::new(bin).arg("seed").env("DATABASE_URL", &db_url).output().unwrap();
-    assert!(seed.status.success(), "{}", String::from_utf8_lossy(&seed.stderr));
-    let log = |port: u16| std::fs::File::create(dir.join(format!("node-{port}.log"))).unwrap();
-    let node = |port: u16| {
-        std::process::Command::new(bin)
-            .arg("serve")
-            .env("DATABASE_URL", &db_url)
-            .env("REDIS_URL", infra::testing::redis_url())
-            .env("MSB_BIND", format!("127.0.0.1:{port}"))
+    let scratch = Scratch::seeded("live");
+    let node = || {
+        let (mut cmd, port) = scratch.server();
+        cmd.env("REDIS_URL", infra::testing::redis_url())
             .env("MSB_SSE_HEARTBEAT_MS", "60000")
             .env("MSB_DISPATCH_INTERVAL_MS", "0")
             .env("MSB_SWEEP_INTERVAL_SECONDS", "0")
-            .env("RUST_LOG", "warn")
-            .stdout(std::process::Stdio::null())
-            .stderr(log(port))
-            .spawn()
-            .unwrap()
+            .stderr(std::fs::File::create(scratch.dir.join(format!("node-{port}.log"))).unwrap());
+        (cmd.spawn().unwrap(), port)
     };
-    let free = || std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let (pa, pb) = (free(), free());
-    let _nodes = Nodes(vec![node(pa), node(pb)]);
+    let ((a, pa), (b, pb)) = (node(), node());
+    let _nodes = Nodes(vec![a, b]);
     let (base_a, base_b) = (format!("http://127.0.0.1:{pa}"), format!("http://127.0.0.1:{pb}"));
     let http = reqwest::Client::new();
     for (base, port) in [(&base_a, pa), (&base_b, pb)] {
         let ready = common::ready(&http, base).await;
-        let log = std::fs::read_to_string(dir.join(format!("node-{port}.log"))).unwrap_or_default();
+        let log = std::fs::read_to_string(scratch.dir.join(format!("node-{port}.log"))).unwrap_or_default();
         assert!(ready, "node on {port} not ready in 30 s: {log}");
     }
     let login: Value = http
@@ -145,8 +132,7 @@ async fn two_nodes_fan_events_out_through_redis() {
         .await
         .unwrap();
     let staff = login["access_token"].as_str().unwrap().to_owned();
-    let token = std::process::Command::new(bin).args(["token", "jumin"]).env("DATABASE_URL", &db_url).output().unwrap();
-    let resident = String::from_utf8(token.stdout).unwrap().trim().to_owned();
+    let resident = scratch.token("jumin");
 
     let mut console = Sse::open(&base_a, Some(&staff), None).await.unwrap();
     console.next(WAIT).await.unwrap();
@@ -175,8 +161,6 @@ async fn two_nodes_fan_events_out_through_redis() {
     let mut on_b = Sse::open(&base_b, Some(&staff), Some(&last)).await.unwrap();
     let missed = on_b.next_event(WAIT).await.unwrap();
     assert_eq!(missed.data.unwrap()["order"]["description"], "错过的");
-
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// While Redis is away each node still wakes its own consoles; when it returns,

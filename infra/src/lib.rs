@@ -43,4 +43,4 @@ pub mod testing;
 
 #[cfg(feature = "testing")]
 pub use db::AnyConnection;
-pub use db::{Backend, Db, DbUrl};
+pub use db::{Backend, Db, DbUrl, PoolState};

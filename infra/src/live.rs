@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 use crate::cache::Redis;
 
@@ -23,6 +23,8 @@ pub const CHANNEL: &str = "msb:live:order_events";
 pub struct LiveHub {
     tx: broadcast::Sender<()>,
     redis: Arc<Mutex<Option<Redis>>>,
+    /// Set once when the node stops: every stream ends.
+    closing: Arc<watch::Sender<bool>>,
 }
 
 impl Default for LiveHub {
@@ -34,7 +36,20 @@ impl Default for LiveHub {
 impl LiveHub {
     pub fn new() -> LiveHub {
         let (tx, _) = broadcast::channel(64);
-        LiveHub { tx, redis: Arc::default() }
+        LiveHub { tx, redis: Arc::default(), closing: Arc::new(watch::channel(false).0) }
+    }
+
+    /// The node is stopping: every stream, open or opened from now on, ends.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Resolves when the node stops (at once if it already has).
+    pub fn closed(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut closing = self.closing.subscribe();
+        async move {
+            let _ = closing.wait_for(|c| *c).await;
+        }
     }
 
     /// A stream's wake-ups. A lagging receiver just wakes once for many.

@@ -47,6 +47,8 @@ struct Feed {
     actor: Actor,
     cursor: Uuid,
     wake: Receiver<()>,
+    /// The node is stopping: end the stream (the console reconnects to another node).
+    closed: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
     heartbeat: Duration,
     queue: VecDeque<Bytes>,
     read_now: bool,
@@ -60,6 +62,7 @@ async fn next(mut f: Feed) -> Option<(Result<Bytes, actix_web::Error>, Feed)> {
         }
         if !f.read_now {
             tokio::select! {
+                () = &mut f.closed => return None,
                 woken = f.wake.recv() => if let Err(RecvError::Closed) = woken { return None },
                 _ = tokio::time::sleep(f.heartbeat) => {
                     // The caller as they are now: a disabled account's stream ends, changed roles apply.
@@ -118,7 +121,8 @@ fn last_event_id(req: &HttpRequest) -> Result<Option<Uuid>, DomainError> {
 #[get("/api/v1/events/stream")]
 pub async fn stream_events(state: web::Data<AppState>, caller: Caller, req: HttpRequest) -> ApiResult<HttpResponse> {
     let replay = last_event_id(&req)?;
-    let wake = live::hub(&state.db).subscribe();
+    let hub = live::hub(&state.db);
+    let (wake, closed) = (hub.subscribe(), Box::pin(hub.closed()));
     let cursor = match replay {
         Some(id) => id,
         None => live::start(&state.db).await?,
@@ -128,6 +132,7 @@ pub async fn stream_events(state: web::Data<AppState>, caller: Caller, req: Http
         actor: caller.0,
         cursor,
         wake,
+        closed,
         heartbeat: state.config.sse_heartbeat,
         queue: VecDeque::from([Bytes::from_static(b"retry: 3000\n: connected\n\n")]),
         read_now: replay.is_some(),

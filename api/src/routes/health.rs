@@ -1,4 +1,5 @@
-use actix_web::{get, web, HttpResponse};
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -68,4 +69,38 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     } else {
         HttpResponse::ServiceUnavailable().json(body)
     }
+}
+
+/// Whether the scrape may read the metrics: always without `MSB_METRICS_TOKEN`,
+/// else with it as the bearer token (compared as digests: no early exit to time).
+fn may_scrape(req: &HttpRequest, token: Option<&crate::config::Secret>) -> Result<(), crate::error::ApiError> {
+    use sha2::{Digest, Sha256};
+    let Some(token) = token else { return Ok(()) };
+    let sent =
+        req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    match sent {
+        None => Err(crate::error::ApiError::unauthorized("auth.missing_token")),
+        Some(sent) if Sha256::digest(sent.as_bytes()) == Sha256::digest(token.expose().as_bytes()) => Ok(()),
+        Some(_) => Err(crate::error::ApiError::unauthorized("auth.invalid_token")),
+    }
+}
+
+/// Prometheus metrics
+///
+/// The Prometheus text format: requests by route and status with latency histograms, orders and
+/// outbox rows by status, deliveries by channel and outcome, sweeper passes, the database pool.
+/// With `MSB_METRICS_TOKEN` set it wants that token as `Authorization: Bearer`; keep it off the
+/// public proxy either way.
+#[utoipa::path(get, path = "/metrics", operation_id = "get_metrics", tag = "operations", security(()),
+    responses(
+        (status = 200, description = "The metrics", content_type = "text/plain", body = String),
+        crate::responses::Auth,
+    ))]
+#[get("/metrics")]
+pub async fn get_metrics(state: web::Data<AppState>, req: HttpRequest) -> crate::error::ApiResult<HttpResponse> {
+    may_scrape(&req, state.config.metrics_token.as_ref())?;
+    let gauges = infra::usecase::ops::gauges(&state.db).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(crate::metrics::render(&gauges)))
 }

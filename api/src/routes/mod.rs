@@ -117,5 +117,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(deliveries::list_deliveries)
         .service(deliveries::retry_delivery)
         .service(health::healthz)
-        .service(health::readyz);
+        .service(health::readyz)
+        .service(health::get_metrics);
 }

@@ -61,9 +61,13 @@ pub fn establish(url: &DbUrl) -> ConnectionResult<AnyConnection> {
         DbUrl::Postgres(u) => diesel::PgConnection::establish(u).map(AnyConnection::Postgresql),
         DbUrl::Sqlite(path) => {
             let mut conn = diesel::SqliteConnection::establish(path)?;
+            // The busy timeout first: switching to WAL waits for a lock too, and
+            // while another process opens the file (recovering its WAL) a pragma
+            // without it fails at once with "database is locked" (two nodes
+            // starting together did).
             conn.batch_execute(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
             )
             .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
             Ok(AnyConnection::Sqlite(conn))
@@ -121,6 +125,14 @@ macro_rules! test_visible {
     };
 }
 
+/// How busy the connection pool is (for metrics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolState {
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
 /// The pool and how to reach it. Cheap to clone.
 #[derive(Clone)]
 pub struct Db {
@@ -167,6 +179,12 @@ impl Db {
     /// The store's change feed: use cases announce committed order events on it.
     pub fn live(&self) -> &crate::live::LiveHub {
         &self.live
+    }
+
+    /// The pool as it is now: connections open, and how many of them are idle.
+    pub fn pool_state(&self) -> PoolState {
+        let s = self.pool.state();
+        PoolState { open: s.connections, idle: s.idle_connections, max: self.pool.max_size() }
     }
 
     /// A cheap round trip, for readiness.

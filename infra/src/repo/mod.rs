@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod categories;
+pub mod gauges;
 pub mod checks;
 pub mod idempotency;
 pub mod media;

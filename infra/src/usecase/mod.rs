@@ -13,6 +13,7 @@ pub mod live;
 pub mod media;
 pub mod moderation;
 pub mod notifications;
+pub mod ops;
 pub mod orders;
 pub mod people;
 pub mod places;
