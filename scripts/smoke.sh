@@ -71,6 +71,7 @@ photo=$(curl -sf -X POST "$base/api/v1/media" -H "Authorization: Bearer $residen
     && fail "prod started with the default JWT secret"
 refusal=$(cd "$work" && MSB_ENV=prod MSB_BIND=127.0.0.1:0 MSB_JWT_SECRET=0123456789abcdef0123456789abcdef-x \
     MSB_WECHAT_APPID=wx1 MSB_WECHAT_SECRET=s MSB_PUBLIC_URL=https://msb.example.cn \
+    MSB_PRIVACY_CONTROLLER=点灯街道办事处 MSB_PRIVACY_CONTACT=0771-1234567 \
     "$OLDPWD/target/debug/mashangban" serve 2>&1) && fail "prod started while demo passwords work"
 echo "$refusal" | grep -q "demo fixture password" || fail "prod refusal does not say why: $refusal"
 echo "smoke: ok ($base: healthz, readyz, scan, swagger-ui offline, login, me, token, doc examples, user create, sweep, dispatch, poster PNG and PDF, upload, prod refusals)"

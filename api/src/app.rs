@@ -132,9 +132,11 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .route("/swagger-ui/", web::get().to(swagger_page))
             .route("/swagger-ui/index.html", web::get().to(swagger_page))
             .service(
-                SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi::document()).config(
-                    utoipa_swagger_ui::Config::default().persist_authorization(true).display_operation_id(true),
-                ),
+                SwaggerUi::new("/swagger-ui/{_:.*}")
+                    .external_url_unchecked("/api-docs/openapi.json", openapi::value())
+                    .config(
+                        utoipa_swagger_ui::Config::default().persist_authorization(true).display_operation_id(true),
+                    ),
             )
             .route(
                 "/swagger-ui",

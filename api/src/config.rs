@@ -11,6 +11,8 @@ use crate::limits::RateLimits;
 
 pub const DEV_JWT_SECRET: &str = "dev-only-insecure-jwt-secret-change-me";
 pub const MIN_JWT_SECRET_LEN: usize = 32;
+/// What the privacy notice names until the operator configures it (prod refuses it).
+pub const DEV_PRIVACY_PLACEHOLDER: &str = "（开发环境：未配置）";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Env {
@@ -88,6 +90,20 @@ pub struct Config {
     /// `MSB_SHUTDOWN_TIMEOUT_SECONDS` (30): how long SIGTERM waits for requests
     /// in flight and the background workers' current pass before exiting.
     pub shutdown_timeout: Duration,
+    /// Who answers for the residents' data, and how long closed orders keep it.
+    pub privacy: PrivacyConfig,
+}
+
+/// What `GET /api/v1/privacy` states, and the retention the sweeper applies.
+#[derive(Debug, Clone)]
+pub struct PrivacyConfig {
+    /// `MSB_PRIVACY_CONTROLLER`: the body responsible (个人信息处理者), e.g. the street office.
+    pub controller: String,
+    /// `MSB_PRIVACY_CONTACT`: where residents send requests and complaints (phone or email).
+    pub contact: String,
+    /// `MSB_RETENTION_DAYS` (180): a closed order's contact name, phone, address and
+    /// position are erased this many days after closing; 0 keeps them.
+    pub retention_days: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -263,6 +279,11 @@ impl Config {
             rate: rate_limits(&get)?,
             metrics_token: get("MSB_METRICS_TOKEN").map(Secret::new),
             shutdown_timeout: Duration::from_secs(number("MSB_SHUTDOWN_TIMEOUT_SECONDS", 30)?),
+            privacy: PrivacyConfig {
+                controller: get("MSB_PRIVACY_CONTROLLER").unwrap_or_else(|| DEV_PRIVACY_PLACEHOLDER.to_owned()),
+                contact: get("MSB_PRIVACY_CONTACT").unwrap_or_else(|| DEV_PRIVACY_PLACEHOLDER.to_owned()),
+                retention_days: u32::try_from(number("MSB_RETENTION_DAYS", 180)?).unwrap_or(u32::MAX),
+            },
             poster: PosterConfig {
                 url_base: get("MSB_POSTER_URL_BASE").unwrap_or_else(|| "http://127.0.0.1:8080/api/v1/scan/".to_owned()),
                 page: get("MSB_POSTER_PAGE").unwrap_or_else(|| "pages/report/index".to_owned()),
@@ -288,6 +309,13 @@ impl Config {
         // WeChat fetches photos to check from here: a loopback address would never answer.
         if self.public_url.contains("127.0.0.1") || self.public_url.contains("localhost") {
             return Err(ConfigError::Missing("MSB_PUBLIC_URL"));
+        }
+        // PIPL art. 17: residents are told who holds their data and how to reach them.
+        if self.privacy.controller == DEV_PRIVACY_PLACEHOLDER {
+            return Err(ConfigError::Missing("MSB_PRIVACY_CONTROLLER"));
+        }
+        if self.privacy.contact == DEV_PRIVACY_PLACEHOLDER {
+            return Err(ConfigError::Missing("MSB_PRIVACY_CONTACT"));
         }
         Ok(())
     }

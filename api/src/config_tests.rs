@@ -42,6 +42,10 @@ fn prod_refuses_default_or_short_secrets() {
     good.push(("MSB_JWT_SECRET", "0123456789abcdef0123456789abcdef-long"));
     assert_eq!(load(&good).unwrap_err(), ConfigError::Missing("MSB_PUBLIC_URL"));
     good.push(("MSB_PUBLIC_URL", "https://msb.city.gov.cn"));
+    assert_eq!(load(&good).unwrap_err(), ConfigError::Missing("MSB_PRIVACY_CONTROLLER"));
+    good.push(("MSB_PRIVACY_CONTROLLER", "南宁市兴宁区点灯街道办事处"));
+    assert_eq!(load(&good).unwrap_err(), ConfigError::Missing("MSB_PRIVACY_CONTACT"));
+    good.push(("MSB_PRIVACY_CONTACT", "0771-1234567"));
     assert!(load(&good).is_ok());
     assert_eq!(
         load(&[("MSB_ENV", "prod"), ("MSB_JWT_SECRET", "0123456789abcdef0123456789abcdef-long")]).unwrap_err(),

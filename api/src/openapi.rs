@@ -34,6 +34,7 @@ to the same path instead. Display names of statuses, kinds and roles come from `
         (name = "stats", description = "三率 and the counts of a street, community or grid, by region, category or day"),
         (name = "people", description = "Party members, organisations, volunteer teams, departments"),
         (name = "accounts", description = "Staff accounts: create with a one-time password, change role or region, disable, reset"),
+        (name = "privacy", description = "Residents' rights under PIPL: the privacy notice, exporting your data, deleting your account"),
         (name = "notifications", description = "The in-app inbox: what the system told you"),
         (name = "webhooks", description = "Signed notifications POSTed to receivers admins register"),
         (name = "deliveries", description = "The notification queue for operators: sent, failed, dead, retried"),
@@ -55,6 +56,70 @@ impl Modify for BearerAuth {
     }
 }
 
+/// OpenAPI links: where one answer's id feeds the next operations, so
+/// generators offer `order.accept()` from a submitted order and schemathesis'
+/// stateful phase walks the loop (submit → dispatch → accept → arrive → resolve → rate).
+struct Links;
+
+/// An order's commands and reads, all keyed by `id`.
+const ORDER_NEXT: &[&str] = &[
+    "get_order",
+    "list_order_events",
+    "dispatch_order",
+    "grab_order",
+    "accept_order",
+    "decline_order",
+    "arrive_order",
+    "resolve_order",
+    "rate_order",
+    "return_visit_order",
+    "escalate_order",
+    "reject_order",
+    "cancel_order",
+    "prioritize_order",
+];
+const ACCOUNT_NEXT: &[&str] =
+    &["get_account", "update_account", "disable_account", "enable_account", "reset_account_password"];
+
+/// (operation, status, where its answer holds the id, the operations it feeds)
+const LINKS: &[(&str, &str, &str, &[&str])] = &[
+    ("submit_order", "201", "$response.body#/id", ORDER_NEXT),
+    ("get_order", "200", "$response.body#/id", ORDER_NEXT),
+    ("dispatch_order", "200", "$response.body#/id", ORDER_NEXT),
+    ("grab_order", "200", "$response.body#/id", ORDER_NEXT),
+    ("accept_order", "200", "$response.body#/id", ORDER_NEXT),
+    ("arrive_order", "200", "$response.body#/id", ORDER_NEXT),
+    ("resolve_order", "200", "$response.body#/id", ORDER_NEXT),
+    ("escalate_order", "200", "$response.body#/id", ORDER_NEXT),
+    ("create_account", "201", "$response.body#/account/id", ACCOUNT_NEXT),
+    ("update_account", "200", "$response.body#/id", ACCOUNT_NEXT),
+    ("create_category", "201", "$response.body#/id", &["update_category", "create_category_item"]),
+    ("create_category_item", "201", "$response.body#/id", &["update_category_item"]),
+    ("create_webhook", "201", "$response.body#/id", &["delete_webhook"]),
+    ("upload_media", "201", "$response.body#/id", &["get_media", "get_media_thumbnail"]),
+];
+
+impl Modify for Links {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::link::LinkBuilder;
+        use utoipa::openapi::RefOr;
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+            for op in ops.into_iter().flatten() {
+                let Some(id) = op.operation_id.as_deref() else { continue };
+                for (_, status, source, targets) in LINKS.iter().filter(|(from, ..)| *from == id) {
+                    if let Some(RefOr::T(response)) = op.responses.responses.get_mut(*status) {
+                        for target in *targets {
+                            let link = LinkBuilder::new().operation_id(*target).parameter("id", *source).build();
+                            response.links.insert((*target).to_owned(), RefOr::T(link));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The whole document: the info above plus every route of the one route table.
 pub fn document() -> utoipa::openapi::OpenApi {
     use utoipa_actix_web::AppExt;
@@ -63,12 +128,23 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(routes::configure)
         .split_for_parts();
+    let mut api = api;
+    // After the routes are in: links join operations the route table added.
+    Links.modify(&mut api);
     api
 }
 
 /// The document as committed: pretty JSON with a trailing newline.
 pub fn render() -> Result<String, serde_json::Error> {
-    let mut json = document().to_pretty_json()?;
+    // utoipa 5.5 writes a Link's `operationId` as `operation_id` (its Link has no
+    // camelCase rename); no schema of ours has a field of that name, so this
+    // renames exactly the links' key. The openapi test checks both.
+    let mut json = document().to_pretty_json()?.replace("\"operation_id\": ", "\"operationId\": ");
     json.push('\n');
     Ok(json)
+}
+
+/// The committed document as a value, for Swagger UI.
+pub fn value() -> serde_json::Value {
+    render().and_then(|json| serde_json::from_str(&json)).unwrap_or_default()
 }

@@ -100,6 +100,14 @@ pub async fn sweep_once(state: &AppState) -> anyhow::Result<infra::usecase::swee
     let report = infra::usecase::sweep::run(&state.db, infra::ids::now_utc(), close_after).await;
     crate::metrics::record_sweep(report.as_ref().ok());
     let report = report?;
+    // PIPL: closed orders past the retention period lose their contact data.
+    let erased =
+        infra::usecase::privacy::erase_expired(&state.db, infra::ids::now_utc(), state.config.privacy.retention_days)
+            .await?;
+    if erased > 0 {
+        metrics::counter!("msb_sweeper_orders_total", "action" => "contact_erased").increment(erased as u64);
+        tracing::info!(orders = erased, days = state.config.privacy.retention_days, "retention: contact data erased");
+    }
     // Photos nobody attached within a day, and parts of uploads a crash left behind.
     let day = Duration::from_secs(24 * 3600);
     let media = infra::usecase::media::sweep(&state.db, &state.media, &state.config.media.incoming_dir, day).await?;

@@ -3,7 +3,7 @@
 //! closed sets, bounds on parameters, problem+json errors with examples.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -52,7 +52,7 @@ fn every_operation_documents_its_errors_as_problems_with_examples() {
         let name = format!("{method} {path}");
         assert!(op.get("security").is_some(), "{name}: security");
         let responses = op["responses"].as_object().unwrap();
-        let cannot_fail = ["/healthz", "/readyz", "/api/v1/labels"].contains(&path.as_str());
+        let cannot_fail = ["/healthz", "/readyz", "/api/v1/labels", "/api/v1/privacy"].contains(&path.as_str());
         if !cannot_fail {
             assert!(responses.keys().any(|k| k.starts_with('4')), "{name}: 4xx responses");
         }
@@ -142,4 +142,36 @@ fn every_reference_resolves() {
         missing.is_empty(),
         "references to nothing (a type used only as a value_type is not collected: list it in components): {missing:?}"
     );
+}
+
+/// Links join an answer to the operations its id feeds (generators and the
+/// stateful schemathesis run follow them): each names an operation that
+/// exists and fills exactly its `id` path parameter.
+#[test]
+fn links_lead_from_answers_to_operations_that_exist() {
+    let spec = spec();
+    let ops: HashMap<String, (String, Value)> = operations(&spec)
+        .into_iter()
+        .map(|(m, p, op)| (op["operationId"].as_str().unwrap().to_owned(), (format!("{m} {p}"), op)))
+        .collect();
+    let mut links = 0;
+    for (from, (_, op)) in &ops {
+        for (status, response) in op["responses"].as_object().unwrap() {
+            for (name, link) in response["links"].as_object().into_iter().flatten() {
+                let target = link["operationId"].as_str().unwrap();
+                let (path, _) = ops
+                    .get(target)
+                    .unwrap_or_else(|| panic!("{from} {status} links to {target}, which is not an operation"));
+                assert!(path.contains("{id}"), "{from} → {name}: {path} has no id to fill");
+                assert!(link["parameters"]["id"].as_str().is_some_and(|e| e.starts_with("$response.body#/")), "{link}");
+                links += 1;
+            }
+        }
+    }
+    let submit = &ops["submit_order"].1["responses"]["201"]["links"];
+    for next in ["get_order", "dispatch_order", "accept_order", "rate_order"] {
+        assert!(submit.get(next).is_some(), "a submitted order links to {next}");
+    }
+    assert!(links >= 100, "{links} links");
+    assert!(!COMMITTED.contains("\"operation_id\""), "a snake_case key: generators read `operationId` only");
 }

@@ -19,6 +19,8 @@ fn prod_config() -> Config {
         ("MSB_WECHAT_SECRET", "real-secret"),
         ("MSB_MEDIA_DIR", media.as_str()),
         ("MSB_PUBLIC_URL", "https://msb.city.example.cn"),
+        ("MSB_PRIVACY_CONTROLLER", "点灯街道办事处"),
+        ("MSB_PRIVACY_CONTACT", "0771-1234567"),
     ];
     Config::from_lookup(|k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned())).unwrap()
 }
@@ -81,6 +83,8 @@ both_backends! {
                 ("MSB_WECHAT_SECRET", "real-secret".to_owned()),
                 ("MSB_WECHAT_TEMPLATES", path.display().to_string()),
                 ("MSB_PUBLIC_URL", "https://msb.city.example.cn".to_owned()),
+                ("MSB_PRIVACY_CONTROLLER", "点灯街道办事处".to_owned()),
+                ("MSB_PRIVACY_CONTACT", "0771-1234567".to_owned()),
             ];
             Config::from_lookup(|k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()))
         };

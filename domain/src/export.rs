@@ -70,7 +70,7 @@ pub fn order_record(d: &OrderDetail) -> [String; 20] {
         cell(&d.building_name),
         cell(&o.description),
         cell(&o.contact.name),
-        o.contact.phone.masked(),
+        o.contact.phone.as_ref().map_or_else(String::new, |p| p.masked()),
         china_time(Some(o.at.submitted)),
         china_time(Some(o.due.response)),
         china_time(o.at.accepted),

@@ -16,6 +16,7 @@ pub mod media;
 pub mod moderation;
 pub mod order;
 pub mod poster;
+pub mod privacy;
 pub mod region;
 pub mod stats;
 pub mod subscribe;

@@ -22,6 +22,7 @@ pub mod orders;
 pub mod people;
 pub mod posters;
 pub mod printing;
+pub mod privacy;
 pub mod regions;
 pub mod scan;
 pub mod stats;
@@ -118,5 +119,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(deliveries::retry_delivery)
         .service(health::healthz)
         .service(health::readyz)
-        .service(health::get_metrics);
+        .service(health::get_metrics)
+        .service(privacy::get_privacy_notice)
+        .service(privacy::export_my_data)
+        .service(privacy::delete_my_account);
 }

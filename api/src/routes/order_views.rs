@@ -38,11 +38,15 @@ pub struct OrderLocation {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrderContact {
+    /// `已删除` once erased.
     pub name: String,
-    /// Masked (`138****1234`) for viewers with no need to call.
+    /// Masked (`138****1234`) for viewers with no need to call; `null` once erased (the
+    /// reporter deleted their account, or the order was closed longer than the retention period).
     #[schema(example = "138****1234")]
-    pub phone: String,
+    pub phone: Option<String>,
     pub phone_masked: bool,
+    /// The contact data was erased (see `GET /api/v1/privacy`).
+    pub erased: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -122,7 +126,8 @@ impl OrderView {
     pub fn of(detail: OrderDetail, now: DateTime<Utc>) -> OrderView {
         let OrderDetail { order: o, category, item, building_name, visibility, moderation } = detail;
         let masked = visibility != Visibility::Full;
-        let phone = if masked { o.contact.phone.masked() } else { o.contact.phone.as_str().to_owned() };
+        let erased = o.contact.is_erased();
+        let phone = o.contact.phone.as_ref().map(|p| if masked { p.masked() } else { p.as_str().to_owned() });
         OrderView {
             id: o.id,
             overdue: o.overdue_clock(now).is_some(),
@@ -147,7 +152,7 @@ impl OrderView {
                 lng: o.place.point.map(|p| p.1),
                 address: o.place.address,
             },
-            contact: OrderContact { name: o.contact.name, phone, phone_masked: masked },
+            contact: OrderContact { name: o.contact.name, phone, phone_masked: masked, erased },
             reporter_id: o.reporter_id,
             assignee: o.assignee.map(|a| Assignee { kind: a.kind(), id: a.id() }),
             handler_id: o.handler_id,

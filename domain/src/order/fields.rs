@@ -96,14 +96,33 @@ impl Rating {
     }
 }
 
-/// Who to call back: a name and a mainland mobile.
+/// Who to call back: a name and a mainland mobile, until they are erased
+/// (the reporter deleted their account, or the retention period ran out).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact {
     pub name: String,
-    pub phone: Phone,
+    /// `None` once erased: nobody can call any more.
+    pub phone: Option<Phone>,
 }
 
 impl Contact {
+    /// What is left of a contact after erasure.
+    pub fn erased() -> Contact {
+        Contact { name: crate::privacy::ERASED_NAME.to_owned(), phone: None }
+    }
+
+    pub fn is_erased(&self) -> bool {
+        self.phone.is_none()
+    }
+
+    /// As stored: an empty phone is an erased contact.
+    pub fn from_stored(name: &str, phone: &str) -> Result<Contact, DomainError> {
+        if phone.is_empty() {
+            return Ok(Contact::erased());
+        }
+        Contact::parse(name, phone)
+    }
+
     pub fn parse(name: &str, phone: &str) -> Result<Contact, DomainError> {
         let mut problems = Problems::new();
         let name = problems.take(text::bounded("contact.name", name, 1, 20));
@@ -113,7 +132,7 @@ impl Contact {
         );
         problems.finish()?;
         match (name, phone) {
-            (Some(name), Some(phone)) => Ok(Contact { name, phone }),
+            (Some(name), Some(phone)) => Ok(Contact { name, phone: Some(phone) }),
             _ => Err(DomainError::field("contact", "invalid", "联系人信息有误")),
         }
     }
@@ -130,7 +149,7 @@ pub struct ContactDraft {
 impl ContactDraft {
     pub fn parse(name: &str, phone: Option<&str>) -> Result<ContactDraft, DomainError> {
         match phone {
-            Some(p) => Contact::parse(name, p).map(|c| ContactDraft { name: c.name, phone: Some(c.phone) }),
+            Some(p) => Contact::parse(name, p).map(|c| ContactDraft { name: c.name, phone: c.phone }),
             None => Ok(ContactDraft { name: text::bounded("contact.name", name, 1, 20)?, phone: None }),
         }
     }
@@ -148,7 +167,7 @@ impl ContactDraft {
                 ))
             }
         };
-        Ok(Contact { name: self.name, phone })
+        Ok(Contact { name: self.name, phone: Some(phone) })
     }
 }
 
@@ -219,7 +238,7 @@ mod tests {
         for (given, verified, want) in table {
             let got = ContactDraft::parse("王阿姨", *given).and_then(|d| d.complete(*verified));
             match (got, want) {
-                (Ok(c), Ok(phone)) => assert_eq!(c.phone.as_str(), *phone),
+                (Ok(c), Ok(phone)) => assert_eq!(c.phone.unwrap().as_str(), *phone),
                 (Err(DomainError::Validation(errors)), Err(code)) => assert_eq!(errors[0].code, *code, "{given:?}"),
                 (other, _) => panic!("{given:?} {verified:?}: {other:?}"),
             }

@@ -122,6 +122,24 @@ pub(crate) fn list(
     })
 }
 
+/// Every notification of a user, oldest first (their data export).
+pub(crate) fn all(conn: &mut AnyConnection, user: Uuid) -> Result<Vec<Notification>, DomainError> {
+    let rows: Vec<Row> = notifications::table
+        .filter(notifications::user_id.eq(user.to_string()))
+        .order(notifications::id)
+        .select((
+            notifications::id,
+            notifications::order_id,
+            notifications::template,
+            notifications::payload,
+            notifications::created_at,
+            notifications::read_at,
+        ))
+        .load(conn)
+        .map_err(storage)?;
+    rows.into_iter().map(notification).collect()
+}
+
 pub(crate) fn unread(conn: &mut AnyConnection, user: Uuid) -> Result<i64, DomainError> {
     notifications::table
         .filter(notifications::user_id.eq(user.to_string()))

@@ -10,6 +10,7 @@ pub mod media;
 pub mod orders;
 pub mod policies;
 pub mod posters;
+pub mod privacy;
 pub mod regions;
 pub mod robots;
 pub mod stats;

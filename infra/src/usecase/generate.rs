@@ -176,7 +176,7 @@ fn order(
     let priority = if item.urgent || rng.random_range(0..100) < 5 { Priority::Urgent } else { Priority::Normal };
     let contact = Contact {
         name: format!("居民{:04}", index % 10_000),
-        phone: Phone::parse(&phone(index)).map_err(|_| storage("generated phone"))?,
+        phone: Some(Phone::parse(&phone(index)).map_err(|_| storage("generated phone"))?),
     };
     let mut o = Order {
         id: id_at(rng, submitted),

@@ -18,6 +18,7 @@ pub mod orders;
 pub mod people;
 pub mod places;
 pub mod printing;
+pub mod privacy;
 pub mod report;
 pub mod stats;
 pub mod subscriptions;

@@ -11,7 +11,7 @@ mod row;
 mod write;
 
 pub use query::{
-    count, details, events, find, flagged_late, get, list, overdue_candidates, page_by_id, unrated_since, OrderFilter, TimelineEvent,
+    count, details, events, find, flagged_late, get, list, overdue_candidates, page_by_id, reported_by, unrated_since, OrderFilter, TimelineEvent,
 };
 pub use feed::{events_after, latest_event};
 pub use write::{insert, next_number, save};

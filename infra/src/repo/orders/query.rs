@@ -27,6 +27,12 @@ pub fn find(conn: &mut AnyConnection, id: Uuid) -> Result<Option<Order>, DomainE
     row.map_err(storage)?.map(OrderRow::into_domain).transpose()
 }
 
+/// Every order `reporter` submitted, oldest first (their data export).
+pub fn reported_by(conn: &mut AnyConnection, reporter: Uuid) -> Result<Vec<Order>, DomainError> {
+    let q = orders::table.filter(orders::reporter_id.eq(reporter.to_string())).order(orders::id);
+    convert(q.select(OrderRow::as_select()).load(conn).map_err(storage)?)
+}
+
 /// Every order after `after` in id order, `limit` at a time (the stats recount).
 pub fn page_by_id(conn: &mut AnyConnection, after: Option<Uuid>, limit: i64) -> Result<Vec<Order>, DomainError> {
     let mut q = orders::table.select(OrderRow::as_select()).order(orders::id).limit(limit).into_boxed();

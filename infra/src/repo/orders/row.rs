@@ -95,7 +95,7 @@ impl OrderRow {
             }),
             _ => None,
         };
-        let contact = Contact::parse(&self.contact_name, &self.contact_phone)
+        let contact = Contact::from_stored(&self.contact_name, &self.contact_phone)
             .map_err(|e| storage(format!("stored contact of order {}: {e}", self.id)))?;
         let utc = |t: NaiveDateTime| t.and_utc();
         Ok(Order {
@@ -166,7 +166,7 @@ impl OrderRow {
             lng: o.place.point.map(|p| p.1),
             address: o.place.address.clone(),
             contact_name: o.contact.name.clone(),
-            contact_phone: o.contact.phone.as_str().to_owned(),
+            contact_phone: o.contact.phone.as_ref().map_or_else(String::new, |p| p.as_str().to_owned()),
             reporter_id: o.reporter_id.to_string(),
             channel: o.channel.as_str().to_owned(),
             level: o.level.as_str().to_owned(),
