@@ -175,12 +175,13 @@ impl ContactDraft {
 pub fn parse_window(field: &str, raw: &str) -> Result<chrono::Duration, DomainError> {
     let bad = || DomainError::field(field, "invalid_window", "时间窗口如 30m、2h、1d（1 分钟到 7 天）");
     let raw = raw.trim();
-    let (number, unit) = raw.split_at(raw.len().saturating_sub(1));
-    let n: i64 = number.parse().map_err(|_| bad())?;
+    // The unit is the last character, whatever its width (a byte split panics on `1¡`).
+    let unit = raw.chars().next_back().ok_or_else(bad)?;
+    let n: i64 = raw[..raw.len() - unit.len_utf8()].parse().map_err(|_| bad())?;
     let minutes = match unit {
-        "m" => n,
-        "h" => n.checked_mul(60).ok_or_else(bad)?,
-        "d" => n.checked_mul(24 * 60).ok_or_else(bad)?,
+        'm' => n,
+        'h' => n.checked_mul(60).ok_or_else(bad)?,
+        'd' => n.checked_mul(24 * 60).ok_or_else(bad)?,
         _ => return Err(bad()),
     };
     if (1..=7 * 24 * 60).contains(&minutes) {
@@ -217,6 +218,11 @@ mod tests {
             ("", None),
             ("1.5h", None),
             ("99999999999999999d", None),
+            // Not ASCII: refused, never a slice through a character (schemathesis found `¡`).
+            ("¡", None),
+            ("1¡", None),
+            ("Q\u{933cb}Û", None),
+            ("3０m", None),
         ];
         for (raw, want) in table {
             assert_eq!(parse_window("due_within", raw).ok().map(|d| d.num_minutes()), want, "{raw}");
