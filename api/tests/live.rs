@@ -52,7 +52,7 @@ both_backends! {
         assert_eq!(data["order"]["location"]["building_name"], "和安楼");
         assert_eq!(data["order"]["item"]["name"], created.body["item"]["name"]);
         assert!(data["order"]["response_due_at"].is_string());
-        assert_eq!(data["order"]["contact"]["phone"], "13812341234", "staff in scope call the resident");
+        assert_eq!(data["order"]["contact"]["phone"], "138****1234", "staff overseeing it reveal the phone on the record");
         assert_eq!(seen.id.as_deref(), data["event"]["id"].as_str());
         let own = mine.next_event(WAIT).await.unwrap().data.unwrap();
         assert_eq!(own["order"]["id"].as_str(), Some(id.as_str()));

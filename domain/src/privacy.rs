@@ -73,6 +73,11 @@ pub fn may_delete_self(actor: &Actor) -> Result<(), DomainError> {
     Ok(())
 }
 
+/// Why a phone is revealed, as the audit trail keeps it: 2 to 200 characters.
+pub fn check_reveal_reason(raw: &str) -> Result<String, DomainError> {
+    crate::text::bounded("reason", raw, 2, 200)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +103,16 @@ mod tests {
         for (roles, allowed) in table {
             assert_eq!(may_delete_self(&actor(roles)).is_ok(), *allowed, "{roles:?}");
         }
+    }
+
+    #[test]
+    fn a_reveal_needs_a_reason() {
+        for (raw, ok) in
+            [("", false), ("回", false), ("  回访  ", true), ("核实地址", true), (&"长".repeat(201)[..], false)]
+        {
+            assert_eq!(check_reveal_reason(raw).is_ok(), ok, "{raw:?}");
+        }
+        assert_eq!(check_reveal_reason("  回访  ").unwrap(), "回访");
     }
 
     #[test]

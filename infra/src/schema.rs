@@ -276,6 +276,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    contact_reveals (id) {
+        id -> Text,
+        order_id -> Text,
+        user_id -> Text,
+        role -> Text,
+        reason -> Text,
+        path -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
     media (id) {
         id -> Text,
         uploader_id -> Text,
@@ -367,6 +379,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     wechat_subscriptions,
     idempotency_keys,
     media,
+    contact_reveals,
     content_checks,
     escalation_policies,
 );

@@ -24,6 +24,7 @@ pub mod posters;
 pub mod printing;
 pub mod privacy;
 pub mod regions;
+pub mod reveals;
 pub mod scan;
 pub mod stats;
 pub mod stats_views;
@@ -122,5 +123,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(health::get_metrics)
         .service(privacy::get_privacy_notice)
         .service(privacy::export_my_data)
-        .service(privacy::delete_my_account);
+        .service(privacy::delete_my_account)
+        .service(reveals::reveal_order_contact)
+        .service(reveals::list_contact_reveals);
 }

@@ -75,22 +75,36 @@ pub fn in_pool(order: &Order) -> bool {
 pub enum Visibility {
     /// Not at all: answer 404.
     Hidden,
-    /// Everything but the reporter's phone (party members browsing the pool).
+    /// Everything but the reporter's phone (PIPL art. 6, minimum necessary): party members
+    /// browsing the pool, and staff overseeing an order they do not handle, who may reveal
+    /// it with a recorded reason (`may_reveal`).
     Masked,
+    /// Everything: the reporter, and whoever the order is assigned to or handled by (they call).
     Full,
 }
 
 pub fn visibility(actor: &Actor, order: &Order) -> Visibility {
+    // A department works what is escalated to it: its staff are the handlers.
+    let department_works = staff_in_scope(actor, order) == Some(Role::DepartmentStaff);
     if is_reporter(actor, order)
-        || staff_sees(actor, order).is_some()
-        || staff_in_scope(actor, order).is_some()
         || assignee_role(actor, order).is_some()
         || handler_role(actor, order).is_some()
+        || department_works
     {
         Visibility::Full
-    } else if in_pool(order) && serves_community(actor, order) {
+    } else if staff_sees(actor, order).is_some()
+        || staff_in_scope(actor, order).is_some()
+        || (in_pool(order) && serves_community(actor, order))
+    {
         Visibility::Masked
     } else {
         Visibility::Hidden
     }
+}
+
+/// Staff who see an order masked may reveal the reporter's phone (the call is
+/// recorded with its reason); a party member browsing the pool grabs it first.
+pub fn may_reveal(actor: &Actor, order: &Order) -> bool {
+    visibility(actor, order) == Visibility::Masked
+        && (staff_sees(actor, order).is_some() || staff_in_scope(actor, order).is_some())
 }

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::event::{replay, EventType};
 use super::fields::{Rating, Reason};
-use super::policy::{visibility, Visibility};
+use super::policy::{may_reveal, visibility, Visibility};
 use super::{apply, Command, Level, Order, Status, Target};
 use crate::actor::{Actor, Grant, Role};
 use crate::region::Scope;
@@ -245,7 +245,7 @@ fn who_sees_what() {
     let by = |label: &str| cast.iter().find(|(l, _)| *l == label).map(|(_, a)| a.clone()).unwrap();
     let pool = state("pool");
     assert_eq!(visibility(&by("reporter"), &pool), Visibility::Full);
-    assert_eq!(visibility(&by("grid_worker"), &pool), Visibility::Full);
+    assert_eq!(visibility(&by("grid_worker"), &pool), Visibility::Masked, "overseeing, not handling: masked");
     assert_eq!(visibility(&by("party_member"), &pool), Visibility::Masked);
     assert_eq!(visibility(&by("party_member_elsewhere"), &pool), Visibility::Hidden);
     assert_eq!(visibility(&by("resident"), &pool), Visibility::Hidden);
@@ -255,6 +255,36 @@ fn who_sees_what() {
     let accepted = state("accepted");
     assert_eq!(visibility(&by("assignee"), &accepted), Visibility::Full);
     assert_eq!(visibility(&by("party_member"), &accepted), Visibility::Hidden, "out of the pool");
+}
+
+#[test]
+fn who_may_reveal_a_masked_phone() {
+    let cast = cast();
+    let by = |label: &str| cast.iter().find(|(l, _)| *l == label).map(|(_, a)| a.clone()).unwrap();
+    let (pool, accepted) = (state("pool"), state("accepted"));
+    let table = [
+        ("grid_worker", &pool, true),
+        ("community_staff", &accepted, true),
+        ("street_staff", &accepted, true),
+        ("admin", &accepted, true),
+        ("party_member", &pool, false),
+        ("reporter", &pool, false),
+        ("assignee", &accepted, false),
+        ("resident", &pool, false),
+        ("grid_worker_elsewhere", &pool, false),
+        ("department_staff", &pool, false),
+    ];
+    for (who, order, allowed) in table {
+        assert_eq!(may_reveal(&by(who), order), allowed, "{who}");
+    }
+    // Whoever may reveal sees the order masked, and whoever sees it in full needs no reveal.
+    for (label, actor) in &cast {
+        for order in [&pool, &accepted] {
+            if may_reveal(actor, order) {
+                assert_eq!(visibility(actor, order), Visibility::Masked, "{label}");
+            }
+        }
+    }
 }
 
 #[test]

@@ -12,6 +12,7 @@ pub mod policies;
 pub mod posters;
 pub mod privacy;
 pub mod regions;
+pub mod reveals;
 pub mod robots;
 pub mod stats;
 pub mod tokens;

@@ -14,7 +14,7 @@ use crate::db::Db;
 use crate::notify::inbox::{self, Notification};
 use crate::repo::orders::{self, TimelineEvent};
 use crate::repo::privacy::{self, Subscription, Upload};
-use crate::repo::tokens;
+use crate::repo::{reveals, tokens};
 use crate::usecase::people;
 
 /// One of your orders with its whole history.
@@ -98,4 +98,66 @@ pub async fn erase_expired(db: &Db, now: DateTime<Utc>, days: u32) -> Result<usi
             return Ok(total);
         }
     }
+}
+
+/// Shows a staff member the reporter's phone of an order they see masked, and
+/// records who, when, which order and why (PIPL art. 51). Whoever sees the
+/// order in full gets the contact without a record; a party member browsing the
+/// pool grabs the order first (403); an erased contact is 409.
+pub async fn reveal_contact(
+    db: &Db,
+    actor: Actor,
+    id: Uuid,
+    reason: &str,
+) -> Result<domain::order::fields::Contact, DomainError> {
+    use domain::order::policy::{may_reveal, staff_in_scope, staff_sees, visibility};
+    let reason = domain::privacy::check_reveal_reason(reason)?;
+    db.write(move |c| {
+        let order = orders::get(c, id)?;
+        match visibility(&actor, &order) {
+            Visibility::Hidden => return Err(DomainError::not_found("order.not_found")),
+            Visibility::Full => return Ok(order.contact),
+            Visibility::Masked if !may_reveal(&actor, &order) => {
+                return Err(DomainError::forbidden("order.forbidden", "请先抢单，接单后才能看到居民的联系方式"))
+            }
+            Visibility::Masked => {}
+        }
+        if order.contact.is_erased() {
+            return Err(DomainError::conflict("contact.erased", "该诉求的联系方式已按规定删除"));
+        }
+        let role = staff_sees(&actor, &order).or_else(|| staff_in_scope(&actor, &order));
+        let reveal = reveals::NewReveal {
+            order_id: order.id,
+            user_id: actor.user_id,
+            role: role.map_or("", |r| r.as_str()).to_owned(),
+            reason,
+            path: order.path().to_owned(),
+            at: crate::ids::now_utc(),
+        };
+        reveals::insert(c, &reveal)?;
+        tracing::info!(order = %order.id, user = %actor.user_id, "contact revealed");
+        Ok(order.contact)
+    })
+    .await
+}
+
+/// The reveals in the caller's oversight (admins: the city; street and
+/// community staff: their area), newest first; others 403.
+pub async fn reveals(
+    db: &Db,
+    actor: Actor,
+    order_id: Option<Uuid>,
+    user_id: Option<Uuid>,
+    page: crate::repo::Page,
+) -> Result<crate::repo::Paged<reveals::Reveal>, DomainError> {
+    use domain::account::{oversight, Oversight};
+    let within = match oversight(&actor) {
+        Oversight::None => {
+            return Err(DomainError::forbidden("auth.forbidden", "只有管理员和街道、社区工作人员可以查看"))
+        }
+        Oversight::City => None,
+        Oversight::Within(paths) => Some(paths),
+    };
+    let filter = reveals::RevealFilter { within, order_id, user_id };
+    db.run(move |c| reveals::list(c, &filter, &page)).await
 }
