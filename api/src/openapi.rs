@@ -77,6 +77,16 @@ const ORDER_NEXT: &[&str] = &[
     "reject_order",
     "cancel_order",
     "prioritize_order",
+    "reveal_order_contact",
+];
+const REGION_NEXT: &[&str] = &[
+    "get_region",
+    "update_region",
+    "get_escalation_policy",
+    "set_escalation_policy",
+    "delete_escalation_policy",
+    "print_community_pdf",
+    "print_community_zip",
 ];
 const ACCOUNT_NEXT: &[&str] =
     &["get_account", "update_account", "disable_account", "enable_account", "reset_account_password"];
@@ -91,6 +101,11 @@ const LINKS: &[(&str, &str, &str, &[&str])] = &[
     ("arrive_order", "200", "$response.body#/id", ORDER_NEXT),
     ("resolve_order", "200", "$response.body#/id", ORDER_NEXT),
     ("escalate_order", "200", "$response.body#/id", ORDER_NEXT),
+    ("list_orders", "200", "$response.body#/items/0/id", ORDER_NEXT),
+    ("create_region", "201", "$response.body#/id", REGION_NEXT),
+    ("list_regions", "200", "$response.body#/items/0/id", REGION_NEXT),
+    ("create_unit", "201", "$response.body#/id", &["add_unit_member"]),
+    ("list_deliveries", "200", "$response.body#/items/0/id", &["retry_delivery"]),
     ("create_account", "201", "$response.body#/account/id", ACCOUNT_NEXT),
     ("update_account", "200", "$response.body#/id", ACCOUNT_NEXT),
     ("create_category", "201", "$response.body#/id", &["update_category", "create_category_item"]),

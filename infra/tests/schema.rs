@@ -62,6 +62,7 @@ both_backends! {
         let expected = [
             ("categories", declared(categories::table.select(categories::all_columns))),
             ("category_items", declared(category_items::table.select(category_items::all_columns))),
+            ("contact_reveals", declared(contact_reveals::table.select(contact_reveals::all_columns))),
             ("content_checks", declared(content_checks::table.select(content_checks::all_columns))),
             ("deliveries", declared(deliveries::table.select(deliveries::all_columns))),
             ("escalation_policies", declared(escalation_policies::table.select(escalation_policies::all_columns))),
