@@ -1,5 +1,7 @@
-//! Counts an operator watches (metrics): orders and outbox rows by status.
-//! Both group on an indexed column, so a scrape costs an index scan.
+//! Counts an operator watches (metrics): orders and outbox rows by status,
+//! counted at each scrape. On PostgreSQL the orders count is an index-only
+//! scan once autovacuum has run (4.5 ms at 20,000 generated orders; 11.7 ms as a
+//! sequential scan before): a few hundred ms at a million, every scrape.
 
 use diesel::dsl::count_star;
 use diesel::prelude::*;
