@@ -132,10 +132,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { seed } => serve(seed).await,
         Command::Sweep => {
             let state = AppState::connect(Config::from_env()?).await?;
-            let report = crate::serve::sweep_once(&state).await?;
+            let swept = crate::serve::sweep_once(&state).await?;
+            let report = &swept.orders;
             println!(
-                "sweep: {} overdue flagged, {} escalated, {} closed without rating",
-                report.overdue_flagged, report.escalated, report.auto_closed
+                "sweep: {} overdue flagged, {} escalated, {} closed without rating, {} contacts erased (retention)",
+                report.overdue_flagged, report.escalated, report.auto_closed, swept.contacts_erased
             );
             Ok(())
         }

@@ -95,7 +95,15 @@ where
     }))
 }
 
-pub async fn sweep_once(state: &AppState) -> anyhow::Result<infra::usecase::sweep::SweepReport> {
+/// What one sweeper pass did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Swept {
+    pub orders: infra::usecase::sweep::SweepReport,
+    /// Closed orders whose contact data the retention period erased.
+    pub contacts_erased: usize,
+}
+
+pub async fn sweep_once(state: &AppState) -> anyhow::Result<Swept> {
     let close_after = chrono::Duration::from_std(state.config.auto_close_after)?;
     let report = infra::usecase::sweep::run(&state.db, infra::ids::now_utc(), close_after).await;
     crate::metrics::record_sweep(report.as_ref().ok());
@@ -114,7 +122,7 @@ pub async fn sweep_once(state: &AppState) -> anyhow::Result<infra::usecase::swee
     if media.uploads + media.partial_files > 0 {
         tracing::info!(uploads = media.uploads, partial_files = media.partial_files, "swept unattached media");
     }
-    Ok(report)
+    Ok(Swept { orders: report, contacts_erased: erased })
 }
 
 /// The sweeper in the background. Safe on every node at once: each change is
@@ -123,7 +131,7 @@ fn spawn_sweeper(state: AppState, stopping: watch::Receiver<bool>) -> Option<tok
     every(state.config.sweep_interval, stopping, move || {
         let state = state.clone();
         async move {
-            match sweep_once(&state).await {
+            match sweep_once(&state).await.map(|s| s.orders) {
                 Ok(r) if r.overdue_flagged + r.escalated + r.auto_closed > 0 => {
                     tracing::info!(
                         overdue = r.overdue_flagged,

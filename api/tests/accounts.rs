@@ -236,22 +236,15 @@ both_backends! {
 /// `mashangban user disable|enable|reset-password` on a seeded database file.
 #[actix_web::test]
 async fn the_operator_disables_enables_and_resets_from_the_command_line() {
-    let dir = std::env::temp_dir().join(format!("msb-accounts-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let db_url = format!("sqlite://{}", dir.join("msb.db").display());
+    let scratch = common::Scratch::seeded("accounts");
+    let db_url = scratch.db_url.clone();
+    // Each must succeed (Scratch::run asserts it); stdout and stderr are read apart.
     let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mashangban"))
-            .args(args)
-            .env("DATABASE_URL", &db_url)
-            .env_remove("REDIS_URL")
-            .output()
-            .unwrap();
+        let out = scratch.run(args);
         let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        (out.status.success(), text(&out.stdout), text(&out.stderr))
+        (text(&out.stdout), text(&out.stderr))
     };
-    assert!(run(&["seed"]).0);
-    let (ok, out, err) = run(&["user", "disable", "DD-GRID1"]);
-    assert!(ok, "{err}");
+    let (out, _) = run(&["user", "disable", "DD-GRID1"]);
     assert!(out.contains("dd-grid1 disabled") || out.contains("DD-GRID1 disabled"), "{out}");
     let db = infra::db::Db::open(&infra::db::DbUrl::parse(Some(&db_url)), 2).unwrap();
     let login = |password: &'static str| {
@@ -259,11 +252,10 @@ async fn the_operator_disables_enables_and_resets_from_the_command_line() {
         async move { infra::usecase::auth::check_password(&db, "dd-grid1".into(), password.into()).await }
     };
     assert!(login("demo").await.is_err(), "disabled");
-    assert!(run(&["user", "enable", "dd-grid1"]).0);
+    run(&["user", "enable", "dd-grid1"]);
     assert!(login("demo").await.is_ok(), "enabled");
 
-    let (ok, otp, err) = run(&["user", "reset-password", "dd-grid1"]);
-    assert!(ok, "{err}");
+    let (otp, err) = run(&["user", "reset-password", "dd-grid1"]);
     let otp = otp.trim().to_owned();
     assert_eq!(otp.len(), 14, "only the password on stdout: {otp}");
     assert!(err.contains("must be changed"), "{err}");
@@ -275,7 +267,7 @@ async fn the_operator_disables_enables_and_resets_from_the_command_line() {
         "{actor:?}"
     );
 
-    let (ok, _, err) = run(&["user", "disable", "nobody"]);
-    assert!(!ok && err.contains("no user named nobody"), "{err}");
-    std::fs::remove_dir_all(&dir).ok();
+    let missing = scratch.try_run(&["user", "disable", "nobody"]);
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(!missing.status.success() && err.contains("no user named nobody"), "{err}");
 }

@@ -127,21 +127,14 @@ async fn cors_answers_only_the_configured_origins() {
 /// the request id the client sent, so an operator finds it from a screenshot.
 #[actix_web::test]
 async fn json_logs_carry_the_request_id_of_every_request() {
-    let dir = std::env::temp_dir().join(format!("msb-logs-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let db_url = format!("sqlite://{}", dir.join("msb.db").display());
-    let log = dir.join("server.log");
-    let bin = env!("CARGO_BIN_EXE_mashangban");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = std::process::Command::new(bin)
-        .args(["serve", "--seed"])
-        .current_dir(&dir)
-        .env("DATABASE_URL", &db_url)
-        .env_remove("REDIS_URL")
-        .env("MSB_BIND", format!("127.0.0.1:{port}"))
+    let scratch = common::Scratch::new("logs");
+    let log = scratch.dir.join("server.log");
+    let (mut cmd, port) = scratch.server();
+    let child = cmd
+        .arg("--seed")
+        .current_dir(&scratch.dir)
         .env("MSB_LOG_FORMAT", "json")
         .env("RUST_LOG", "info")
-        .stdout(std::process::Stdio::null())
         .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
@@ -167,7 +160,6 @@ async fn json_logs_carry_the_request_id_of_every_request() {
     assert_eq!(access["span"]["http.route"], "/api/v1/me", "{access}");
     assert_eq!(access["span"]["http.status_code"], 401, "{access}");
     assert!(access["fields"]["time.busy"].is_string(), "the time spent: {access}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

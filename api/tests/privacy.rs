@@ -120,7 +120,8 @@ both_backends! {
         let (a, b) = (close(&old, "2025-01-02 03:04:05"), close(&recent, &(chrono::Utc::now() - chrono::Duration::days(30)).format("%Y-%m-%d %H:%M:%S").to_string()));
         app.state.db.run(move |c| { infra::testing::execute(c, &a)?; infra::testing::execute(c, &b) }).await.unwrap();
 
-        api::serve::sweep_once(&app.state).await.unwrap();
+        let swept = api::serve::sweep_once(&app.state).await.unwrap();
+        assert_eq!(swept.contacts_erased, 1, "{swept:?}");
         assert_eq!(contact(&app, &staff, &old).await["erased"], true);
         assert_eq!(contact(&app, &resident, &recent).await["phone"], "13812341234", "closed 30 days ago: kept");
         assert_eq!(contact(&app, &resident, &open).await["phone"], "13812341234", "not closed: kept");
