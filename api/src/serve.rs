@@ -84,12 +84,11 @@ where
     Some(actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(every);
         loop {
+            // Biased: once stopping, no new pass starts even when a tick is due too.
             tokio::select! {
-                _ = tick.tick() => pass().await,
+                biased;
                 _ = stopping.wait_for(|stop| *stop) => break,
-            }
-            if *stopping.borrow() {
-                break;
+                _ = tick.tick() => pass().await,
             }
         }
     }))

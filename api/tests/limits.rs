@@ -20,6 +20,19 @@ fn test_clock() -> (Arc<AtomicI64>, infra::limit::Clock) {
     (now, Arc::new(move || read.load(Ordering::SeqCst)))
 }
 
+/// A seeded app whose only limit is the account lock (5 failures in 15 minutes),
+/// counted on a clock the test moves.
+async fn locking_app(db: infra::Db) -> (TestApp, Arc<AtomicI64>) {
+    db.run(|c| infra::seed::run(c, true)).await.unwrap();
+    let (now, clock) = test_clock();
+    let changes = limits(&[("MSB_RATE_LOGIN_FAILURES", "5/15m")]);
+    let app = TestApp::adjusted(db, &changes, |s| {
+        s.limits = s.limits.clone().with_limiter(Limiter::local().with_clock(clock));
+    })
+    .await;
+    (app, now)
+}
+
 fn limits(pairs: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
     // Every limit off but the ones named (the tests' usual switch removed).
     let mut all = vec![("MSB_RATE_LIMITS", "")];
@@ -43,13 +56,7 @@ async fn login(app: &TestApp, username: &str, password: &str) -> common::Resp {
 both_backends! {
     #[actix_web::test]
     async fn a_login_brute_force_is_locked_and_the_right_password_works_after_the_window(db) {
-        db.run(|c| infra::seed::run(c, true)).await.unwrap();
-        let (now, clock) = test_clock();
-        let changes = limits(&[("MSB_RATE_LOGIN_FAILURES", "5/15m")]);
-        let app = TestApp::adjusted(db, &changes, |s| {
-            s.limits = s.limits.clone().with_limiter(Limiter::local().with_clock(clock));
-        })
-        .await;
+        let (app, now) = locking_app(db).await;
 
         for i in 0..5 {
             let r = login(&app, "admin", &format!("guess-{i}")).await;
@@ -77,13 +84,7 @@ both_backends! {
 
     #[actix_web::test]
     async fn wrong_current_passwords_count_as_failed_logins_of_the_account(db) {
-        db.run(|c| infra::seed::run(c, true)).await.unwrap();
-        let (now, clock) = test_clock();
-        let changes = limits(&[("MSB_RATE_LOGIN_FAILURES", "5/15m")]);
-        let app = TestApp::adjusted(db, &changes, |s| {
-            s.limits = s.limits.clone().with_limiter(Limiter::local().with_clock(clock));
-        })
-        .await;
+        let (app, now) = locking_app(db).await;
         // A stolen access token guesses the password no faster than logins could.
         let token = app.token("dd-grid1", "demo").await;
         let change = |current: &str| json!({"current_password": current, "new_password": "a new secret"});

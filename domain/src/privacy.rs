@@ -20,8 +20,16 @@ pub struct Purpose {
     pub purpose: &'static str,
     /// The PIPL article relied on (13 for the grounds).
     pub basis: &'static str,
-    /// How long: `retention` for the configured period after an order is closed.
-    pub kept: &'static str,
+    pub kept: Kept,
+}
+
+/// How long one kind of data is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    /// The configured retention period after the order is closed.
+    Retention,
+    /// Stated as this text.
+    Stated(&'static str),
 }
 
 /// What the system holds about a resident, for `GET /api/v1/privacy`.
@@ -30,31 +38,31 @@ pub const PURPOSES: &[Purpose] = &[
         data: "联系人姓名、手机号",
         purpose: "办理您提交的诉求：工作人员回电、上门、回访",
         basis: "第十三条第一款第一项（您提交诉求时同意）、第三项（履行法定职责）",
-        kept: "retention",
+        kept: Kept::Retention,
     },
     Purpose {
         data: "诉求内容、照片、位置、地址",
         purpose: "派单、处置和核实；地址与坐标在保存期限届满后删除，内容与照片留作案卷",
         basis: "第十三条第一款第三项（履行法定职责）",
-        kept: "retention",
+        kept: Kept::Retention,
     },
     Purpose {
         data: "评价与回访意见",
         purpose: "考核办理质量（三率统计）",
         basis: "第十三条第一款第三项（履行法定职责）",
-        kept: "与诉求案卷相同；不含联系方式",
+        kept: Kept::Stated("与诉求案卷相同；不含联系方式"),
     },
     Purpose {
         data: "微信 openid、显示名、微信授权的手机号",
         purpose: "登录和消息通知（订阅消息）",
         basis: "第十三条第一款第一项（您登录时同意）",
-        kept: "至您注销账号",
+        kept: Kept::Stated("至您注销账号"),
     },
     Purpose {
         data: "站内通知、订阅消息授权",
         purpose: "告诉您诉求的进展",
         basis: "第十三条第一款第一项",
-        kept: "至您注销账号",
+        kept: Kept::Stated("至您注销账号"),
     },
 ];
 

@@ -78,7 +78,10 @@ pub async fn get_privacy_notice(state: web::Data<AppState>) -> web::Json<Privacy
             data: x.data,
             purpose: x.purpose,
             basis: x.basis,
-            kept: if x.kept == "retention" { retention.clone() } else { x.kept.to_owned() },
+            kept: match x.kept {
+                domain::privacy::Kept::Retention => retention.clone(),
+                domain::privacy::Kept::Stated(text) => text.to_owned(),
+            },
         })
         .collect();
     web::Json(PrivacyNotice {

@@ -102,9 +102,16 @@ pub fn visibility(actor: &Actor, order: &Order) -> Visibility {
     }
 }
 
-/// Staff who see an order masked may reveal the reporter's phone (the call is
-/// recorded with its reason); a party member browsing the pool grabs it first.
+/// The staff role in which a caller who sees an order masked may reveal the
+/// reporter's phone (the reveal is recorded with it); `None` for everyone else:
+/// a party member browsing the pool grabs it first, full viewers need no reveal.
+pub fn reveal_role(actor: &Actor, order: &Order) -> Option<Role> {
+    if visibility(actor, order) != Visibility::Masked {
+        return None;
+    }
+    staff_sees(actor, order).or_else(|| staff_in_scope(actor, order))
+}
+
 pub fn may_reveal(actor: &Actor, order: &Order) -> bool {
-    visibility(actor, order) == Visibility::Masked
-        && (staff_sees(actor, order).is_some() || staff_in_scope(actor, order).is_some())
+    reveal_role(actor, order).is_some()
 }

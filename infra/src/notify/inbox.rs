@@ -77,6 +77,23 @@ pub struct Notification {
 
 type Row = (String, Option<String>, String, String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>);
 
+/// The columns a `Row` is read from.
+const COLUMNS: (
+    notifications::id,
+    notifications::order_id,
+    notifications::template,
+    notifications::payload,
+    notifications::created_at,
+    notifications::read_at,
+) = (
+    notifications::id,
+    notifications::order_id,
+    notifications::template,
+    notifications::payload,
+    notifications::created_at,
+    notifications::read_at,
+);
+
 fn notification((id, order_id, template, payload, created_at, read_at): Row) -> Result<Notification, DomainError> {
     Ok(Notification {
         id: parse_id("notifications.id", &id)?,
@@ -102,19 +119,8 @@ pub(crate) fn list(
     if let Some(after) = &page.after {
         query = query.filter(notifications::id.lt(after.clone()));
     }
-    let rows: Vec<Row> = query
-        .order(notifications::id.desc())
-        .limit(page.limit + 1)
-        .select((
-            notifications::id,
-            notifications::order_id,
-            notifications::template,
-            notifications::payload,
-            notifications::created_at,
-            notifications::read_at,
-        ))
-        .load(conn)
-        .map_err(storage)?;
+    let rows: Vec<Row> =
+        query.order(notifications::id.desc()).limit(page.limit + 1).select(COLUMNS).load(conn).map_err(storage)?;
     let paged = Paged::from_rows(rows, page.limit, |r| r.0.clone());
     Ok(Paged {
         items: paged.items.into_iter().map(notification).collect::<Result<_, _>>()?,
@@ -127,14 +133,7 @@ pub(crate) fn all(conn: &mut AnyConnection, user: Uuid) -> Result<Vec<Notificati
     let rows: Vec<Row> = notifications::table
         .filter(notifications::user_id.eq(user.to_string()))
         .order(notifications::id)
-        .select((
-            notifications::id,
-            notifications::order_id,
-            notifications::template,
-            notifications::payload,
-            notifications::created_at,
-            notifications::read_at,
-        ))
+        .select(COLUMNS)
         .load(conn)
         .map_err(storage)?;
     rows.into_iter().map(notification).collect()

@@ -13,28 +13,35 @@ use crate::db::{storage, AnyConnection};
 use crate::ids::parse_id;
 use crate::schema::{idempotency_keys, media, notifications, orders, unit_members, user_roles, users, wechat_subscriptions};
 
-/// Contact name and phone, address and coordinates of the orders `filter`
-/// picks, gone; the orders themselves stay for the statistics.
-macro_rules! erase_contacts {
-    ($conn:expr, $filter:expr) => {
-        diesel::update(orders::table.filter($filter).filter(orders::contact_phone.ne("")))
-            .set((
-                orders::contact_name.eq(ERASED_NAME),
-                orders::contact_phone.eq(""),
-                orders::address.eq(None::<String>),
-                orders::lat.eq(None::<f64>),
-                orders::lng.eq(None::<f64>),
-                orders::version.eq(orders::version + 1),
-                orders::updated_at.eq(crate::ids::now_utc().naive_utc()),
-            ))
-            .execute($conn)
-            .map_err(storage)
-    };
+/// Contact name and phone, address and coordinates of these orders, gone;
+/// the orders themselves stay for the statistics.
+fn erase_contacts(conn: &mut AnyConnection, ids: &[String]) -> Result<usize, DomainError> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    diesel::update(orders::table.filter(orders::id.eq_any(ids)))
+        .set((
+            orders::contact_name.eq(ERASED_NAME),
+            orders::contact_phone.eq(""),
+            orders::address.eq(None::<String>),
+            orders::lat.eq(None::<f64>),
+            orders::lng.eq(None::<f64>),
+            orders::version.eq(orders::version + 1),
+            orders::updated_at.eq(crate::ids::now_utc().naive_utc()),
+        ))
+        .execute(conn)
+        .map_err(storage)
 }
 
 /// Erases the contact data of every order `reporter` submitted.
 pub fn erase_reporter_contacts(conn: &mut AnyConnection, reporter: Uuid) -> Result<usize, DomainError> {
-    erase_contacts!(conn, orders::reporter_id.eq(reporter.to_string()))
+    let ids: Vec<String> = orders::table
+        .filter(orders::reporter_id.eq(reporter.to_string()))
+        .filter(orders::contact_phone.ne(""))
+        .select(orders::id)
+        .load(conn)
+        .map_err(storage)?;
+    erase_contacts(conn, &ids)
 }
 
 /// Erases the contact data of up to `limit` orders closed before `cutoff`
@@ -48,10 +55,7 @@ pub fn erase_closed_before(conn: &mut AnyConnection, cutoff: DateTime<Utc>, limi
         .select(orders::id)
         .load(conn)
         .map_err(storage)?;
-    if due.is_empty() {
-        return Ok(0);
-    }
-    erase_contacts!(conn, orders::id.eq_any(&due))
+    erase_contacts(conn, &due)
 }
 
 /// Deletes the rows that exist only for the person (roles, memberships,

@@ -110,26 +110,25 @@ pub async fn reveal_contact(
     id: Uuid,
     reason: &str,
 ) -> Result<domain::order::fields::Contact, DomainError> {
-    use domain::order::policy::{may_reveal, staff_in_scope, staff_sees, visibility};
+    use domain::order::policy::{reveal_role, visibility};
     let reason = domain::privacy::check_reveal_reason(reason)?;
     db.write(move |c| {
         let order = orders::get(c, id)?;
-        match visibility(&actor, &order) {
-            Visibility::Hidden => return Err(DomainError::not_found("order.not_found")),
-            Visibility::Full => return Ok(order.contact),
-            Visibility::Masked if !may_reveal(&actor, &order) => {
+        let role = match (visibility(&actor, &order), reveal_role(&actor, &order)) {
+            (Visibility::Hidden, _) => return Err(DomainError::not_found("order.not_found")),
+            (Visibility::Full, _) => return Ok(order.contact),
+            (Visibility::Masked, None) => {
                 return Err(DomainError::forbidden("order.forbidden", "请先抢单，接单后才能看到居民的联系方式"))
             }
-            Visibility::Masked => {}
-        }
+            (Visibility::Masked, Some(role)) => role,
+        };
         if order.contact.is_erased() {
             return Err(DomainError::conflict("contact.erased", "该诉求的联系方式已按规定删除"));
         }
-        let role = staff_sees(&actor, &order).or_else(|| staff_in_scope(&actor, &order));
         let reveal = reveals::NewReveal {
             order_id: order.id,
             user_id: actor.user_id,
-            role: role.map_or("", |r| r.as_str()).to_owned(),
+            role: role.as_str().to_owned(),
             reason,
             path: order.path().to_owned(),
             at: crate::ids::now_utc(),
